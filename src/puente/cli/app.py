@@ -1,0 +1,346 @@
+"""``puente``: set up, load agency files, follow the quarantine and see what is stored."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from puente.ingest import quarantine as quarantine_ops
+from puente.ingest.issues import LoadError
+from puente.ingest.pipeline import LoadReport, ingest_file
+from puente.ingest.profiles import bundled_profiles, load_profile
+from puente.model.labels import record_type_label
+from puente.store import Database, connect
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Puente: a binational exchange for cross-border trafficking intelligence.",
+)
+quarantine_app = typer.Typer(no_args_is_help=True, help="Rows that could not be stored, and why.")
+profiles_app = typer.Typer(no_args_is_help=True, help="Mapping profiles of agency export formats.")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(profiles_app, name="profiles")
+
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_QUARANTINED, EXIT_FAILED = 0, 1, 2
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: PUENTE_DATABASE_URL or an SQLite file under ./data)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: en or es.")]
+
+
+def _lang(value: str | None) -> str:
+    value = (value or os.environ.get("PUENTE_LANG") or "en").lower()[:2]
+    return "es" if value == "es" else "en"
+
+
+def _open(url: str | None) -> Database:
+    try:
+        db = connect(url)
+    except Exception as exc:  # bad URL or driver: say so plainly
+        err.print(f"[red]Cannot open the database:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    try:
+        db.upgrade()
+    except Exception as exc:
+        err.print(f"[red]Cannot prepare the database schema at {db.engine.url!r}:[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
+    return db
+
+
+def _fail(exc: LoadError, lang: str, as_json: bool) -> None:
+    message = exc.es if lang == "es" else exc.en
+    if as_json:
+        print(
+            orjson.dumps(
+                {"status": "failed", "error": {"code": exc.code, "en": exc.en, "es": exc.es}}
+            ).decode()
+        )
+    else:
+        err.print(f"[red]{'No se pudo cargar' if lang == 'es' else 'Load could not run'}:[/red] {message}")
+    raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create or migrate the database schema."""
+    database = _open(db)
+    console.print(f"Database ready: {database.engine.url.render_as_string(hide_password=True)}")
+
+
+def _print_report(report: LoadReport, lang: str) -> None:
+    es = lang == "es"
+    table = Table(title=f"{report.file} — {report.profile}", show_header=False)
+    rows = [
+        ("Filas leídas" if es else "Rows read", report.rows_read),
+        ("Registros nuevos" if es else "Records new", report.records_new),
+        ("Versiones nuevas" if es else "New versions", report.records_new_version),
+        ("Sin cambios" if es else "Unchanged", report.records_unchanged),
+        ("Filas duplicadas en el archivo" if es else "Duplicate rows in file", report.rows_duplicate),
+        ("Filas en cuarentena" if es else "Rows quarantined", report.rows_quarantined),
+    ]
+    for name, value in rows:
+        table.add_row(name, f"{value:,}")
+    console.print(table)
+    if report.resumed:
+        console.print("Carga reanudada tras una interrupción." if es else "Resumed an interrupted load.")
+    if report.unmapped_columns:
+        label = "Columnas no mapeadas (ignoradas)" if es else "Unmapped columns (ignored)"
+        console.print(f"{label}: {', '.join(report.unmapped_columns)}")
+    if report.rows_quarantined:
+        hint = "Vea: puente quarantine list" if es else "See: puente quarantine list"
+        console.print(f"[yellow]{hint}[/yellow]")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="The agency export to load (CSV, JSON Lines or XLSX).")],
+    profile: Annotated[str, typer.Option("--profile", "-p", help="Bundled profile name or a profile .yaml.")],
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(help="Rows per committed batch.", min=1, max=100_000)] = 5000,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """Load one file through a mapping profile. Exit 0: all stored; 1: some rows quarantined; 2: failed."""
+    language = _lang(lang)
+    try:
+        chosen = load_profile(profile)
+    except LoadError as exc:
+        _fail(exc, language, as_json)
+    database = _open(db)
+    try:
+        if as_json or not sys.stderr.isatty():
+            report = ingest_file(database, file, chosen, batch_size=batch_size)
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(file.name, total=None)
+
+                def progress(done: int, expected: int | None) -> None:
+                    bar.update(task, completed=done, total=expected)
+
+                report = ingest_file(database, file, chosen, batch_size=batch_size, progress=progress)
+    except LoadError as exc:
+        _fail(exc, language, as_json)
+    if as_json:
+        print(orjson.dumps(report.as_dict()).decode())
+    else:
+        _print_report(report, language)
+    raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
+
+
+@app.command()
+def status(db: DbOption = None, as_json: JsonOption = False, lang: LangOption = "") -> None:
+    """Counts of stored records by type and agency, and of the quarantine."""
+    from puente.store.repository import Repository
+
+    language = _lang(lang)
+    database = _open(db)
+    with database.engine.connect() as conn:
+        repo = Repository(conn)
+        counts = repo.counts_by_type_and_owner()
+        held = repo.quarantine_counts()
+        versions = repo.version_count()
+        runs = repo.runs(limit=1000)
+    if as_json:
+        print(
+            orjson.dumps(
+                {
+                    "records": [{"record_type": t, "owner": o, "count": n} for t, o, n in counts],
+                    "records_total": sum(n for _, _, n in counts),
+                    "versions_total": versions,
+                    "quarantine": [{"owner": o, "status": s, "count": n} for o, s, n in held],
+                    "load_runs": len(runs),
+                }
+            ).decode()
+        )
+        return
+    es = language == "es"
+    table = Table(title="Registros almacenados" if es else "Stored records")
+    table.add_column("Dependencia" if es else "Agency")
+    table.add_column("Tipo" if es else "Type")
+    table.add_column("Registros" if es else "Records", justify="right")
+    for record_type, owner, n in counts:
+        table.add_row(owner, record_type_label(record_type, language), f"{n:,}")
+    console.print(table)
+    console.print(
+        f"{'Total' if not es else 'Total'}: {sum(n for _, _, n in counts):,} "
+        f"({versions:,} {'versiones' if es else 'versions'}); "
+        f"{len(runs)} {'cargas' if es else 'load runs'}"
+    )
+    quarantine_table = Table(title="Cuarentena" if es else "Quarantine")
+    quarantine_table.add_column("Dependencia" if es else "Agency")
+    quarantine_table.add_column("Estado" if es else "Status")
+    quarantine_table.add_column("Filas" if es else "Rows", justify="right")
+    for owner, state, n in held:
+        quarantine_table.add_row(owner, state, f"{n:,}")
+    console.print(quarantine_table)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    db: DbOption = None,
+    owner: Annotated[str | None, typer.Option(help="Only this agency, e.g. MX/FGR.")] = None,
+    state: Annotated[str, typer.Option("--status", help="open, resolved or all.")] = "open",
+    file: Annotated[str | None, typer.Option(help="Only rows of this file name.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 200,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """Quarantined rows with their reasons."""
+    language = _lang(lang)
+    database = _open(db)
+    entries = quarantine_ops.list_entries(
+        database, owner=owner, status=None if state == "all" else state, file_name=file, limit=limit
+    )
+    if as_json:
+        print(orjson.dumps([e.__dict__ for e in entries]).decode())
+        return
+    es = language == "es"
+    table = Table(title="Cuarentena" if es else "Quarantine")
+    for name in (
+        "Id",
+        "Archivo" if es else "File",
+        "Fila" if es else "Row",
+        "Código" if es else "Code",
+        "Motivo" if es else "Reason",
+    ):
+        table.add_column(name)
+    for e in entries:
+        where = f"{e.row_number}" + (f" [{e.sheet}]" if e.sheet else "")
+        table.add_row(str(e.id), e.file_name, where, e.code, e.reason_es if es else e.reason_en)
+    console.print(table)
+
+
+@quarantine_app.command("show")
+def quarantine_show(
+    entry_id: int, db: DbOption = None, as_json: JsonOption = False, lang: LangOption = ""
+) -> None:
+    """One quarantined row: every problem found and the row as read."""
+    language = _lang(lang)
+    entry = quarantine_ops.get_entry(_open(db), entry_id)
+    if entry is None:
+        err.print(f"No hay la entrada {entry_id}" if language == "es" else f"No quarantine entry {entry_id}")
+        raise typer.Exit(EXIT_FAILED)
+    if as_json:
+        print(orjson.dumps(entry.__dict__).decode())
+        return
+    es = language == "es"
+    console.print(
+        f"[bold]{entry.file_name}[/bold] {'fila' if es else 'row'} {entry.row_number} "
+        f"({entry.profile}, {entry.owner}) — {entry.status}"
+    )
+    for problem in entry.errors:
+        console.print(f"  • [{problem['code']}] {problem['es'] if es else problem['en']}")
+    console.print_json(orjson.dumps(entry.raw).decode())
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV to write (UTF-8).")],
+    db: DbOption = None,
+    owner: Annotated[str | None, typer.Option(help="Only this agency.")] = None,
+    file: Annotated[str | None, typer.Option(help="Only rows of this file name.")] = None,
+) -> None:
+    """Write open quarantined rows to a CSV to fix and re-submit."""
+    database = _open(db)
+    entries = quarantine_ops.list_entries(database, owner=owner, status="open", file_name=file)
+    n = quarantine_ops.export_entries(database, entries, out)
+    console.print(f"{n} rows written to {out}")
+
+
+@quarantine_app.command("resubmit")
+def quarantine_resubmit(
+    file: Annotated[Path, typer.Argument(help="A fixed export from 'puente quarantine export'.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """Load fixed rows; each resolves its quarantine entry once it stores."""
+    language = _lang(lang)
+    database = _open(db)
+    try:
+        reports = quarantine_ops.resubmit(database, file)
+    except LoadError as exc:
+        _fail(exc, language, as_json)
+    if as_json:
+        print(orjson.dumps([r.as_dict() for r in reports]).decode())
+    else:
+        for report in reports:
+            _print_report(report, language)
+    raise typer.Exit(EXIT_QUARANTINED if any(r.rows_quarantined for r in reports) else EXIT_OK)
+
+
+@profiles_app.command("list")
+def profiles_list(as_json: JsonOption = False, lang: LangOption = "") -> None:
+    """Bundled mapping profiles."""
+    language = _lang(lang)
+    profiles = bundled_profiles()
+    if as_json:
+        print(
+            orjson.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "agency": p.agency,
+                        "format": p.format,
+                        "encoding": p.encoding,
+                        "title": p.title,
+                    }
+                    for p in profiles.values()
+                ]
+            ).decode()
+        )
+        return
+    es = language == "es"
+    table = Table(title="Perfiles" if es else "Profiles")
+    for name in (
+        "Nombre" if es else "Name",
+        "Dependencia" if es else "Agency",
+        "Formato" if es else "Format",
+        "Descripción" if es else "Title",
+    ):
+        table.add_column(name)
+    for p in profiles.values():
+        table.add_row(p.name, p.agency, f"{p.format} ({p.encoding})", p.title[language])
+    console.print(table)
+
+
+@app.command()
+def demo(db: DbOption = None, lang: LangOption = "") -> None:
+    """Load the bundled sample files of four agencies and print the status."""
+    from puente.samples import sample_files
+
+    language = _lang(lang)
+    database = _open(db)
+    for path, profile_name in sample_files():
+        try:
+            report = ingest_file(database, path, load_profile(profile_name))
+        except LoadError as exc:
+            _fail(exc, language, False)
+        _print_report(report, language)
+    status(db=db, as_json=False, lang=language)
+
+
+def main() -> None:
+    app()

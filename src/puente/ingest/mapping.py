@@ -1,0 +1,725 @@
+"""Compile a mapping profile into a fast row -> canonical records function.
+
+What a field means (a date that cannot lie in the future, a CURP, a caliber from the vocabulary)
+is read from the canonical model's annotations, so profiles only say which column feeds which
+field. Compilation happens once per load; each row then runs a flat list of small closures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from puente.ingest.issues import RowIssue, from_validation_error, shorten
+from puente.ingest.profiles import TEMPLATE_FIELD, FieldSpec, Profile, RecordSpec
+from puente.ingest.readers import Cell
+from puente.model import vocab
+from puente.model.labels import labels_data, vocabulary_label
+from puente.model.markings import Markings
+from puente.model.records import (
+    ITEM_TYPES,
+    NOT_FUTURE,
+    RECORD_TYPES,
+    Identifier,
+    PersonName,
+    Plate,
+    Record,
+    Scheme,
+    Serial,
+    Vocab,
+    record_id,
+)
+from puente.normalize import dates, firearms, identifiers, names, places
+from puente.normalize.errors import NormalizationError
+from puente.normalize.text import clean, fold
+
+Reader = Callable[[Any], Any]  # cell text -> field value; raises NormalizationError or _Flagged
+
+
+class _Flagged(Exception):
+    """A value kept with a quality flag instead of failing the row."""
+
+    def __init__(self, value: Any, flag: str) -> None:
+        self.value = value
+        self.flag = flag
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltRecord:
+    record_type: str
+    record_id: str
+    canonical: str
+    payload_sha256: str
+
+
+# --- value readers ---------------------------------------------------------------------------
+
+_TRUE = {"TRUE", "T", "YES", "Y", "SI", "S", "1", "X", "VERDADERO", "CIERTO"}
+_FALSE = {"FALSE", "F", "NO", "N", "0", "FALSO"}
+_THOUSANDS_ES = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+def _number_text(text: str, number_format: str) -> str:
+    text = text.strip().replace(" ", "").replace("$", "")
+    if number_format == "es":
+        if "," in text:
+            return text.replace(".", "").replace(",", ".")
+        if _THOUSANDS_ES.match(text):
+            return text.replace(".", "")
+        return text
+    return text.replace(",", "")
+
+
+def _issue(code: str, en: str, es: str) -> NormalizationError:
+    return NormalizationError(code, en, es)
+
+
+@cache
+def _enum_lookup(enum_name: str, enum_cls: type[StrEnum]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    labels = labels_data()["enums"].get(enum_name, {})
+    for member in enum_cls:
+        lookup[fold(member.value)] = member.value
+        for text in labels.get(member.value, {}).values():
+            lookup.setdefault(fold(text), member.value)
+    return lookup
+
+
+def _agency_code(text: str) -> str | None:
+    agencies = vocab.agencies()
+    upper = text.strip().upper()
+    if upper in agencies:
+        return upper
+    key = fold(text)
+    matches = [
+        code
+        for code, a in agencies.items()
+        if fold(a.acronym) == key or fold(a.label("en")) == key or fold(a.label("es")) == key
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _currency_code(text: str) -> str | None:
+    currencies = vocab.currencies()
+    upper = text.strip().upper()
+    if upper in currencies:
+        return upper
+    key = fold(text)
+    for code, entry in currencies.items():
+        if key in (fold(entry.label("en")), fold(entry.label("es"))):
+            return code
+    return {"DOLARES": "USD", "DOLLARS": "USD", "PESOS": "MXN", "US": "USD", "MN": "MXN"}.get(key)
+
+
+_VOCAB: dict[str, Callable[[str], str | None]] = {
+    "caliber": firearms.canonical_caliber,
+    "make": firearms.canonical_make,
+    "firearm_type": firearms.canonical_firearm_type,
+    "drug_type": firearms.canonical_drug_type,
+    "state": places.canonical_state,
+    "port": places.canonical_port,
+    "nation": places.canonical_nation,
+    "agency": _agency_code,
+    "currency": _currency_code,
+}
+
+
+def _scheme_reader(scheme: str, profile: Profile) -> Callable[[str], str]:
+    if scheme == "curp":
+        return identifiers.normalize_curp
+    if scheme == "rfc":
+        return identifiers.normalize_rfc
+    if scheme == "ssn":
+        return identifiers.normalize_ssn
+    if scheme == "vin":
+        return identifiers.normalize_vin
+    if scheme == "phone":
+        region = profile.phone_region
+        return lambda text: identifiers.normalize_phone(text, region)
+    return lambda text: re.sub(r"\s+", " ", text.strip()).upper()
+
+
+# --- type introspection ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    annotation: Any
+    metadata: tuple[Any, ...]
+    is_list: bool
+
+
+def _unwrap(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Strip Optional and Annotated; return the core type and the Annotated metadata found."""
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            metadata.extend(annotation.__metadata__)
+            annotation = annotation.__origin__
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation, tuple(metadata)
+            annotation = args[0]
+        else:
+            return annotation, tuple(metadata)
+
+
+_PATH_PART = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[(\d+)\])?$")
+
+
+def _resolve(model: type[BaseModel], path: str) -> tuple[list[tuple[str, int | None]], _Leaf]:
+    parts: list[tuple[str, int | None]] = []
+    current: Any = model
+    leaf: _Leaf | None = None
+    for piece in path.split("."):
+        match = _PATH_PART.match(piece)
+        if not match or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            raise ValueError(f"field path '{path}' does not exist in {model.__name__}")
+        name, index = match.group(1), match.group(2)
+        info = current.model_fields.get(name)
+        if info is None or name in ("relations", "flags"):
+            raise ValueError(f"field '{name}' of '{path}' does not exist in {current.__name__}")
+        core, meta = _unwrap(info.annotation)
+        meta = meta + tuple(info.metadata)
+        is_list = typing.get_origin(core) is list
+        if is_list:
+            element, element_meta = _unwrap(typing.get_args(core)[0])
+            meta = meta + element_meta
+            core = element
+        parts.append((name, int(index) if index is not None else None))
+        if (
+            is_list
+            and index is None
+            and isinstance(core, type)
+            and issubclass(core, BaseModel)
+            and core not in (Identifier,)
+        ):
+            raise ValueError(f"'{path}': give an index, e.g. '{name}[0]'")
+        leaf = _Leaf(core, meta, is_list and index is None)
+        current = core
+    assert leaf is not None
+    return parts, leaf
+
+
+def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Reader:
+    core, meta = leaf.annotation, leaf.metadata
+    not_future = NOT_FUTURE in meta
+    vocab_name = next((m.name for m in meta if isinstance(m, Vocab)), None)
+    scheme = next((m.name for m in meta if isinstance(m, Scheme)), None)
+    value_map = {fold(k): v for k, v in (spec.value_map or {}).items()}
+
+    def mapped(text: str) -> str:
+        return value_map.get(fold(text), text) if value_map else text
+
+    if core is dt.date:
+        order = spec.date_order or profile.date_order
+
+        def read_date(cell: Any) -> Any:
+            if isinstance(cell, dt.datetime):
+                value = cell.date()
+            elif isinstance(cell, dt.date):
+                value = cell
+            else:
+                parsed = dates.parse_date(cell, order)
+                if parsed.ambiguous:
+                    raise _Flagged(None, f"ambiguous_date:{path}")
+                value = parsed.value
+            if not_future and value is not None and dates.is_future(value):
+                raise _issue(
+                    "future_date",
+                    f"date {value.isoformat()} is in the future",
+                    f"la fecha {value.isoformat()} está en el futuro",
+                )
+            return value.isoformat() if value else None
+
+        return read_date
+    if core is dt.datetime:
+        order = spec.date_order or profile.date_order
+
+        def read_datetime(cell: Any) -> Any:
+            if isinstance(cell, dt.datetime):
+                value = cell if cell.tzinfo else cell.replace(tzinfo=dt.UTC)
+            elif isinstance(cell, dt.date):
+                value = dt.datetime(cell.year, cell.month, cell.day, tzinfo=dt.UTC)
+            else:
+                value = dates.parse_datetime(cell, order)
+            if not_future and value > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+                raise _issue(
+                    "future_date",
+                    f"time {value.isoformat()} is in the future",
+                    f"la fecha y hora {value.isoformat()} está en el futuro",
+                )
+            return value.isoformat()
+
+        return read_datetime
+    if isinstance(core, type) and issubclass(core, StrEnum):
+        lookup = _enum_lookup(path.rsplit(".", 1)[-1], core)
+
+        def read_enum(cell: Any) -> str:
+            text = mapped(str(cell))
+            found = lookup.get(fold(text))
+            if found is None:
+                allowed = ", ".join(m.value for m in core)
+                raise _issue(
+                    "invalid_code",
+                    f"'{shorten(cell)}' is not one of {allowed}",
+                    f"'{shorten(cell)}' no es uno de {allowed}",
+                )
+            return found
+
+        return read_enum
+    if core is bool:
+
+        def read_bool(cell: Any) -> bool:
+            key = fold(mapped(str(cell)))
+            if key in _TRUE:
+                return True
+            if key in _FALSE:
+                return False
+            raise _issue(
+                "invalid_bool",
+                f"'{shorten(cell)}' is not yes/no",
+                f"'{shorten(cell)}' no es sí/no",
+            )
+
+        return read_bool
+    if core in (int, float, Decimal):
+        number_format, scale = profile.number_format, spec.scale
+
+        def read_number(cell: Any) -> Any:
+            text = _number_text(mapped(str(cell)), number_format)
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise _issue(
+                    "invalid_number",
+                    f"'{shorten(cell)}' is not a number",
+                    f"'{shorten(cell)}' no es un número",
+                ) from None
+            if not number.is_finite():
+                raise _issue(
+                    "invalid_number",
+                    f"'{shorten(cell)}' is not a number",
+                    f"'{shorten(cell)}' no es un número",
+                )
+            if scale is not None:
+                number *= Decimal(str(scale))
+            if number < 0:
+                raise _issue(
+                    "negative_quantity",
+                    f"{shorten(cell)} is negative",
+                    f"{shorten(cell)} es negativo",
+                )
+            if core is int:
+                if number != number.to_integral_value():
+                    raise _issue(
+                        "invalid_number",
+                        f"'{shorten(cell)}' is not a whole number",
+                        f"'{shorten(cell)}' no es un número entero",
+                    )
+                return int(number)
+            return float(number) if core is float else str(number.normalize())
+
+        return read_number
+    if core is PersonName:
+        convention = spec.convention or profile.name_convention
+
+        def read_name(cell: Any) -> dict[str, Any]:
+            name = names.parse_person_name(str(cell), convention)
+            return _name_dict(name)
+
+        return read_name
+    if core is Serial:
+
+        def read_serial(cell: Any) -> dict[str, Any]:
+            serial = identifiers.normalize_serial(str(cell))
+            return {
+                "text": str(cell).strip(),
+                "value": serial.normalized,
+                "obliterated": serial.obliterated,
+                "partial": serial.partial,
+            }
+
+        return read_serial
+    if core is Plate:
+
+        def read_plate(cell: Any) -> dict[str, Any]:
+            plate = identifiers.normalize_plate(str(cell))
+            return {"text": str(cell).strip(), "value": plate.number}
+
+        return read_plate
+    if vocab_name is not None:
+        lookup_code = _VOCAB[vocab_name]
+
+        required = spec.required
+        label_en, label_es = vocabulary_label(vocab_name, "en"), vocabulary_label(vocab_name, "es")
+
+        def read_coded(cell: Any) -> dict[str, Any]:
+            text = str(cell).strip()
+            code = lookup_code(mapped(text))
+            if code is None:
+                if required:
+                    raise _issue(f"unknown_{vocab_name}", f"'{shorten(text)}' is not a known {label_en}",
+                                 f"'{shorten(text)}' no es un(a) {label_es} conocido(a)")
+                raise _Flagged({"text": text}, f"unknown_{vocab_name}:{path}")
+            return {"text": text, "code": code}
+
+        return read_coded
+    if core is Identifier:
+        normalise = _scheme_reader(scheme or "text", profile)
+        on_invalid = spec.on_invalid
+
+        def read_identifier(cell: Any) -> dict[str, Any]:
+            text = str(cell).strip()
+            try:
+                return {"text": text, "value": normalise(text)}
+            except NormalizationError as exc:
+                if on_invalid == "flag":
+                    raise _Flagged({"text": text, "valid": False}, f"{exc.code}:{path}") from None
+                raise
+
+        return read_identifier
+    if core is str:
+        if leaf.is_list:
+            separators = spec.split or ";"
+            pattern = re.compile("[" + re.escape(separators) + "]")
+
+            def read_list(cell: Any) -> list[str]:
+                return [p for p in (clean(x) for x in pattern.split(str(cell))) if p]
+
+            return read_list
+        return lambda cell: clean(mapped(cell.isoformat() if isinstance(cell, dt.date) else str(cell)))
+    raise ValueError(f"field '{path}' cannot be mapped from a column (type {core!r})")
+
+
+def _name_dict(name: names.PersonName) -> dict[str, Any]:
+    return {
+        "original": name.original,
+        "given_names": name.given_names,
+        "paternal_surname": name.paternal_surname,
+        "maternal_surname": name.maternal_surname,
+        "given_key": name.given_key,
+        "paternal_key": name.paternal_key,
+        "maternal_key": name.maternal_key,
+    }
+
+
+# --- setters ---------------------------------------------------------------------------------
+
+
+def _assign(target: dict[str, Any], parts: list[tuple[str, int | None]], value: Any, append: bool) -> None:
+    node = target
+    for i, (name, index) in enumerate(parts):
+        last = i == len(parts) - 1
+        if index is None:
+            if last:
+                if append:
+                    node.setdefault(name, []).append(value)
+                elif isinstance(value, dict) and isinstance(node.get(name), dict):
+                    node[name] = {**value, **node[name]}
+                else:
+                    node[name] = value
+                return
+            node = node.setdefault(name, {})
+        else:
+            items = node.setdefault(name, [])
+            while len(items) <= index:
+                items.append({})
+            if last:
+                items[index] = value
+                return
+            node = items[index]
+
+
+@dataclass(slots=True)
+class _Field:
+    path: str
+    parts: list[tuple[str, int | None]]
+    spec: FieldSpec
+    read: Reader
+    append: bool  # one list element per source column
+    parent: str | None = None  # a part of a value object (plate.issuer) is kept only with its parent
+
+    def source(self, values: dict[str, Cell]) -> list[Any]:
+        spec = self.spec
+        if spec.column is not None:
+            cell = values.get(spec.column, "")
+            return [cell] if cell != "" and cell is not None else []
+        if spec.columns is not None:
+            cells = [values.get(c, "") for c in spec.columns]
+            cells = [c for c in cells if c != "" and c is not None]
+            if self.append:
+                return cells
+            return [" ".join(str(c) for c in cells)] if cells else []
+        if spec.template is not None:
+            text = _render(spec.template, values).strip()
+            return [re.sub(r"\s+", " ", text)] if text else []
+        return [spec.value] if spec.value is not None else []
+
+
+_VALUE_OBJECTS = (Plate, Serial, Identifier)  # PersonName parts build a name instead
+
+
+def _render(template: str, values: dict[str, Cell]) -> str:
+    """Fill ``{Column Name}`` placeholders; column names may hold spaces and dots."""
+
+    def cell(match: re.Match[str]) -> str:
+        value = values.get(match.group(1), "")
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    return TEMPLATE_FIELD.sub(cell, template)
+
+
+def _compile_fields(
+    model: type[BaseModel], fields: dict[str, FieldSpec], profile: Profile, where: str
+) -> list[_Field]:
+    compiled = []
+    for path, spec in fields.items():
+        try:
+            parts, leaf = _resolve(model, path)
+            read = _reader_for(leaf, spec, profile, path)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+        append = leaf.is_list and leaf.annotation is not str
+        parent = None
+        if len(parts) > 1:
+            _, parent_leaf = _resolve(model, path.rsplit(".", 1)[0])
+            if parent_leaf.annotation in _VALUE_OBJECTS:
+                parent = parts[-2][0]
+        compiled.append(_Field(path, parts, spec, read, append, parent))
+    # plain values first so that a nested part (plate.issuer) merges into its parent (plate)
+    compiled.sort(key=lambda f: f.path.count("."))
+    return compiled
+
+
+def _fill(
+    fields: list[_Field],
+    values: dict[str, Cell],
+    doc: dict[str, Any],
+    issues: list[RowIssue],
+    flags: list[str],
+    prefix: str,
+) -> None:
+    for field in fields:
+        if field.parent is not None and field.parent not in _container(doc, field.parts):
+            continue
+        cells = field.source(values)
+        if not cells:
+            if field.spec.required:
+                cols = ", ".join(field.spec.source_columns()) or field.path
+                issues.append(
+                    RowIssue(
+                        "missing_value",
+                        f"{prefix}{field.path}: required value is empty ({cols})",
+                        f"{prefix}{field.path}: falta el valor obligatorio ({cols})",
+                        prefix + field.path,
+                    )
+                )
+            continue
+        for cell in cells:
+            try:
+                value = field.read(cell)
+            except NormalizationError as exc:
+                issues.append(
+                    RowIssue(
+                        exc.code,
+                        f"{prefix}{field.path}: {exc.en}",
+                        f"{prefix}{field.path}: {exc.es}",
+                        prefix + field.path,
+                    )
+                )
+                continue
+            except _Flagged as flagged:
+                flags.append(flagged.flag)
+                value = flagged.value
+            if value is None or value == []:
+                if field.spec.required:
+                    issues.append(
+                        RowIssue(
+                            "missing_value",
+                            f"{prefix}{field.path}: no usable value",
+                            f"{prefix}{field.path}: sin valor utilizable",
+                            prefix + field.path,
+                        )
+                    )
+                continue
+            _assign(doc, field.parts, value, field.append)
+
+
+def _container(doc: dict[str, Any], parts: list[tuple[str, int | None]]) -> dict[str, Any]:
+    node: Any = doc
+    for name, index in parts[:-2]:
+        node = node.get(name, {}) if isinstance(node, dict) else {}
+        if index is not None:
+            node = node[index] if isinstance(node, list) and len(node) > index else {}
+    return node if isinstance(node, dict) else {}
+
+
+# --- post-processing per record type -------------------------------------------------------------
+
+
+def _finish_person(doc: dict[str, Any]) -> None:
+    name = doc.get("name")
+    if isinstance(name, dict) and "original" not in name:
+        built = names.build_person_name(
+            name.get("given_names"), name.get("paternal_surname"), name.get("maternal_surname")
+        )
+        doc["name"] = _name_dict(built)
+
+
+def _finish_organization(doc: dict[str, Any]) -> None:
+    if doc.get("name"):
+        doc["name_key"] = fold(doc["name"])
+
+
+def _finish_vehicle(doc: dict[str, Any]) -> None:
+    vin = doc.get("vin")
+    if isinstance(vin, dict) and vin.get("value"):
+        decoded = identifiers.decode_vin(vin["value"])
+        doc.setdefault("vin_country", decoded.get("country"))
+        doc.setdefault("vin_manufacturer", decoded.get("manufacturer"))
+        doc.setdefault("vin_model_year", decoded.get("model_year"))
+
+
+def _finish_trace(doc: dict[str, Any]) -> None:
+    if "time_to_crime_days" not in doc and doc.get("purchased_on") and doc.get("recovered_on"):
+        days = (dt.date.fromisoformat(doc["recovered_on"]) - dt.date.fromisoformat(doc["purchased_on"])).days
+        if days >= 0:
+            doc["time_to_crime_days"] = days
+
+
+_FINISH: dict[str, Callable[[dict[str, Any]], None]] = {
+    "person": _finish_person,
+    "organization": _finish_organization,
+    "vehicle": _finish_vehicle,
+    "trace_request": _finish_trace,
+}
+
+
+# --- the compiled profile ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Item:
+    kind: str
+    when: tuple[str, ...]
+    fields: list[_Field]
+
+
+@dataclass(slots=True)
+class _Spec:
+    spec: RecordSpec
+    model: type[Record]
+    fields: list[_Field]
+    items: list[_Item]
+
+
+class RowMapper:
+    """Maps one row (column -> value) to the canonical records it states."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.owner = profile.agency
+        self.markings = Markings(owner=profile.agency, **profile.markings.model_dump())
+        self.markings_json = orjson.dumps(self.markings.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+        self._specs: list[_Spec] = []
+        for spec in profile.records:
+            model = RECORD_TYPES[spec.type]
+            where = f"profile {profile.name}, record '{spec.ref}'"
+            fields = _compile_fields(model, spec.fields, profile, where)
+            items = [
+                _Item(
+                    item.kind,
+                    item.when,
+                    _compile_fields(
+                        ITEM_TYPES[item.kind], item.fields, profile, f"{where}, item {item.kind}"
+                    ),
+                )
+                for item in spec.items
+            ]
+            if items and "items" not in model.model_fields:
+                raise ValueError(f"{where}: a {spec.type} has no items")
+            self._specs.append(_Spec(spec, model, fields, items))
+
+    def map_row(self, values: dict[str, Cell]) -> tuple[list[BuiltRecord], list[RowIssue]]:
+        issues: list[RowIssue] = []
+        docs: list[tuple[_Spec, str, dict[str, Any]]] = []
+        ids: dict[str, str] = {}
+        for compiled in self._specs:
+            spec = compiled.spec
+            if spec.when and not any(values.get(c, "") not in ("", None) for c in spec.when):
+                continue
+            prefix = f"{spec.ref}." if len(self._specs) > 1 else ""
+            source_id = _render(spec.id, values).strip()
+            missing = [c for c in spec.id_columns() if values.get(c, "") in ("", None)]
+            if missing:
+                issues.append(
+                    RowIssue(
+                        "missing_id",
+                        f"{prefix}id: the id column(s) {', '.join(missing)} are empty",
+                        f"{prefix}id: la(s) columna(s) de identificador {', '.join(missing)} están vacías",
+                        ", ".join(missing),
+                    )
+                )
+                continue
+            flags: list[str] = []
+            doc: dict[str, Any] = {"source_id": source_id}
+            _fill(compiled.fields, values, doc, issues, flags, prefix)
+            for item in compiled.items:
+                if item.when and not any(values.get(c, "") not in ("", None) for c in item.when):
+                    continue
+                item_doc: dict[str, Any] = {"kind": item.kind}
+                _fill(item.fields, values, item_doc, issues, flags, f"{prefix}items.{item.kind}.")
+                doc.setdefault("items", []).append(item_doc)
+            if flags:
+                doc["flags"] = flags
+            finish = _FINISH.get(spec.type)
+            if finish:
+                finish(doc)
+            ids[spec.ref] = record_id(self.owner, spec.type, source_id)
+            docs.append((compiled, prefix, doc))
+        if issues:
+            return [], issues
+        built: list[BuiltRecord] = []
+        for compiled, prefix, doc in docs:
+            relations = [
+                {"kind": r.kind, "target": ids[r.to]} for r in compiled.spec.relations if r.to in ids
+            ]
+            if relations:
+                doc["relations"] = relations
+            try:
+                model = compiled.model.model_validate(doc)
+            except ValidationError as exc:
+                issues.extend(from_validation_error(e, prefix) for e in exc.errors(include_url=False))
+                continue
+            canonical = model.model_dump_json(exclude_none=True)
+            digest = hashlib.sha256(canonical.encode("utf-8"))
+            digest.update(self.markings_json)
+            built.append(
+                BuiltRecord(compiled.spec.type, ids[compiled.spec.ref], canonical, digest.hexdigest())
+            )
+        if issues:
+            return [], issues
+        if not built:
+            issues.append(
+                RowIssue(
+                    "no_records",
+                    "the row states no record: every record's condition columns are empty",
+                    "la fila no contiene ningún registro: las columnas de condición están vacías",
+                )
+            )
+        return built, issues

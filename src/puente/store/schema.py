@@ -1,0 +1,131 @@
+"""The relational schema. Source records are immutable versions; the head table indexes the newest.
+
+JSON documents are stored as text in both engines so that bulk loads can write them without a
+per-row round trip through a JSON type adapter.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("blob_path", String(1000), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+load_runs = Table(
+    "load_runs",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("profile", String(200), nullable=False),
+    Column("profile_sha256", String(64), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("file_sha256", String(64), ForeignKey("source_files.sha256"), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("columns", Text, nullable=False),  # JSON list: the file's header, to export rows as read
+    Column("status", String(20), nullable=False),  # running, completed, failed
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows_read", BigInteger, nullable=False, default=0),
+    Column("records_new", BigInteger, nullable=False, default=0),
+    Column("records_new_version", BigInteger, nullable=False, default=0),
+    Column("records_unchanged", BigInteger, nullable=False, default=0),
+    Column("rows_duplicate", BigInteger, nullable=False, default=0),
+    Column("rows_quarantined", BigInteger, nullable=False, default=0),
+    Column("checkpoint", BigInteger, nullable=False, default=0),  # rows fully committed
+    Column("error", Text),
+    Index(None, "file_sha256", "profile"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("record_type", String(40), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("owner_nation", String(2), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("markings", Text, nullable=False),
+    Column("disclosure", String(20), nullable=False),
+    Column("originator_controlled", Boolean, nullable=False),
+    Column("load_run_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "record_type", "owner"),
+    Index(None, "owner"),
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("record_type", String(40), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("canonical", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("markings", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("sheet", String(200), nullable=False),
+    Column("row_number", BigInteger, nullable=False),
+    Column("profile", String(200), nullable=False),
+    Column("load_run_id", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("sheet", String(200), nullable=False),  # '' for single-sheet formats: part of the key
+    Column("row_number", BigInteger, nullable=False),
+    Column("profile", String(200), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("load_run_id", BigInteger, nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("field", String(200)),
+    Column("reason_en", Text, nullable=False),
+    Column("reason_es", Text, nullable=False),
+    Column("errors", Text, nullable=False),  # JSON list of every problem found in the row
+    Column("raw", Text, nullable=False),  # JSON object: column -> value as read
+    Column("status", String(20), nullable=False),  # open, resolved
+    Column("resolved_run_id", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("file_sha256", "profile", "sheet", "row_number"),
+    Index(None, "owner", "status"),
+)
