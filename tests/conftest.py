@@ -17,7 +17,9 @@ from sqlalchemy.engine import make_url
 
 from puente.store import Database, connect
 
-ADMIN_URL = os.environ.get("PUENTE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "PUENTE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 _TEMPLATE = f"puente_tmpl_{os.getpid()}"
 
 

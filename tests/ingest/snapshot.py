@@ -13,19 +13,37 @@ from puente.store.schema import quarantine, record_versions, records
 def snapshot(db: Database) -> dict[str, Any]:
     with db.engine.connect() as conn:
         versions = conn.execute(
-            select(record_versions.c.record_id, record_versions.c.version, record_versions.c.record_type,
-                   record_versions.c.payload_sha256, record_versions.c.canonical, record_versions.c.raw,
-                   record_versions.c.markings, record_versions.c.file_sha256, record_versions.c.sheet,
-                   record_versions.c.row_number).order_by(record_versions.c.record_id, record_versions.c.version)
+            select(
+                record_versions.c.record_id,
+                record_versions.c.version,
+                record_versions.c.record_type,
+                record_versions.c.payload_sha256,
+                record_versions.c.canonical,
+                record_versions.c.raw,
+                record_versions.c.markings,
+                record_versions.c.file_sha256,
+                record_versions.c.sheet,
+                record_versions.c.row_number,
+            ).order_by(record_versions.c.record_id, record_versions.c.version)
         ).all()
         heads = conn.execute(
-            select(records.c.record_id, records.c.version, records.c.payload_sha256, records.c.owner)
-            .order_by(records.c.record_id)
+            select(
+                records.c.record_id, records.c.version, records.c.payload_sha256, records.c.owner
+            ).order_by(records.c.record_id)
         ).all()
         held = conn.execute(
-            select(quarantine.c.file_sha256, quarantine.c.sheet, quarantine.c.row_number, quarantine.c.code,
-                   quarantine.c.errors, quarantine.c.raw, quarantine.c.status)
-            .order_by(quarantine.c.file_sha256, quarantine.c.sheet, quarantine.c.row_number)
+            select(
+                quarantine.c.file_sha256,
+                quarantine.c.sheet,
+                quarantine.c.row_number,
+                quarantine.c.code,
+                quarantine.c.errors,
+                quarantine.c.raw,
+                quarantine.c.status,
+            ).order_by(quarantine.c.file_sha256, quarantine.c.sheet, quarantine.c.row_number)
         ).all()
-    return {"versions": [tuple(r) for r in versions], "heads": [tuple(r) for r in heads],
-            "quarantine": [tuple(r) for r in held]}
+    return {
+        "versions": [tuple(r) for r in versions],
+        "heads": [tuple(r) for r in heads],
+        "quarantine": [tuple(r) for r in held],
+    }

@@ -34,8 +34,12 @@ def test_every_row_is_stored_or_quarantined(db):
     for path, profile in sample_files():
         report = ingest_file(db, path, load_profile(profile))
         with db.engine.connect() as conn:
-            stored_rows = {r for (r,) in conn.execute(
-                select(record_versions.c.row_number).where(record_versions.c.file_name == path.name))}
+            stored_rows = {
+                r
+                for (r,) in conn.execute(
+                    select(record_versions.c.row_number).where(record_versions.c.file_name == path.name)
+                )
+            }
         held_rows = {e.row_number for e in list_entries(db, file_name=path.name)}
         duplicates = report.rows_duplicate
         assert not stored_rows & held_rows
@@ -58,8 +62,11 @@ def test_fgr_sample_keeps_spanish_names_and_normalises(db):
     path = dict((p.name, p) for p, _ in sample_files())["fgr_aseguramientos.csv"]
     ingest_file(db, path, load_profile("fgr-aseguramientos"))
     with db.engine.connect() as conn:
-        rows = conn.execute(select(record_versions.c.record_id, record_versions.c.canonical, record_versions.c.raw)
-                            .where(record_versions.c.record_type == "person")).all()
+        rows = conn.execute(
+            select(record_versions.c.record_id, record_versions.c.canonical, record_versions.c.raw).where(
+                record_versions.c.record_type == "person"
+            )
+        ).all()
     people = {rid: json.loads(c) for rid, c, _ in rows}
     jose = people["MX/FGR:person:FGR-TAM-2023-0117-1"]
     assert jose["name"]["given_names"] == "José Luis"
@@ -74,8 +81,13 @@ def test_fgr_sample_keeps_spanish_names_and_normalises(db):
     raw = json.loads(next(r for rid, _, r in rows if rid == "MX/FGR:person:FGR-TAM-2023-0117-1"))
     assert raw["APELLIDO_PATERNO"] == "Hernández"  # Latin-1 bytes decoded, value kept as given
     with db.engine.connect() as conn:
-        seizure = json.loads(conn.execute(select(record_versions.c.canonical).where(
-            record_versions.c.record_id == "MX/FGR:seizure:FGR-TAM-2023-0117")).scalar_one())
+        seizure = json.loads(
+            conn.execute(
+                select(record_versions.c.canonical).where(
+                    record_versions.c.record_id == "MX/FGR:seizure:FGR-TAM-2023-0117"
+                )
+            ).scalar_one()
+        )
     kinds = {item["kind"]: item for item in seizure["items"]}
     assert kinds["firearm"]["firearm"]["caliber"]["code"] == kinds["ammunition"]["caliber"]["code"]
     assert kinds["ammunition"]["rounds"] == 120

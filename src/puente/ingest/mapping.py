@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from puente.ingest.issues import RowIssue, from_validation_error, shorten
+from puente.ingest.issues import LoadError, RowIssue, from_validation_error, shorten
 from puente.ingest.profiles import TEMPLATE_FIELD, FieldSpec, Profile, RecordSpec
 from puente.ingest.readers import Cell
 from puente.model import vocab
@@ -373,8 +373,11 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
             code = lookup_code(mapped(text))
             if code is None:
                 if required:
-                    raise _issue(f"unknown_{vocab_name}", f"'{shorten(text)}' is not a known {label_en}",
-                                 f"'{shorten(text)}' no es un(a) {label_es} conocido(a)")
+                    raise _issue(
+                        f"unknown_{vocab_name}",
+                        f"'{shorten(text)}' is not a known {label_en}",
+                        f"'{shorten(text)}' no es un(a) {label_es} conocido(a)",
+                    )
                 raise _Flagged({"text": text}, f"unknown_{vocab_name}:{path}")
             return {"text": text, "code": code}
 
@@ -637,6 +640,16 @@ class RowMapper:
         self.markings = Markings(owner=profile.agency, **profile.markings.model_dump())
         self.markings_json = orjson.dumps(self.markings.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
         self._specs: list[_Spec] = []
+        try:
+            self._compile(profile)
+        except ValueError as exc:
+            raise LoadError(
+                "bad_profile",
+                f"profile {profile.name} does not fit the model: {exc}",
+                f"el perfil {profile.name} no corresponde al modelo: {exc}",
+            ) from exc
+
+    def _compile(self, profile: Profile) -> None:
         for spec in profile.records:
             model = RECORD_TYPES[spec.type]
             where = f"profile {profile.name}, record '{spec.ref}'"

@@ -39,10 +39,13 @@ __all__ = [
 
 _KEY_CACHE = 1 << 16
 
+_SPECIAL = str.maketrans({"×": "X", "ß": "SS", "ẞ": "SS"})
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
-_TIMES = re.compile(r"(?<=\d)\s*[X×*]\s*(?=\.?\d)")
+_TIMES = re.compile(r"(?<=\d)\s*[X*]\s*(?=\.?\d)")
 _CALIBRE_WORD = re.compile(r"\bCAL(?:IBRE|IBER|IBRO)?(?![A-Z])\.?")
-_MILLIMETRES = re.compile(r"((?<=\d)X)?(\d+(?:\.\d+)?)\s*(?:MILIMETROS?|MILLIMET(?:ER|RE)S?|MM)")
+_MM = r"\s*(?:MILIMETROS?|MILLIMET(?:ER|RE)S?|MM)"
+_MM_DROPPED = re.compile(r"((?<=\d)X\d+|\d+\.\d+)" + _MM)  # after a case length or a decimal
+_MM_KEPT = re.compile(r"(\d)" + _MM)  # after a bare whole number: "9 mm" -> "9MM"
 _LEADING_DOT = re.compile(r"(?<!\d)\.(?=\d)")
 _NOT_KEPT = re.compile(r"[^A-Z0-9.]+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
@@ -54,30 +57,28 @@ _CORPORATE_SUFFIXES = frozenset(
 
 
 def _fold(text: str) -> str:
-    """Upper case without accents ("Pistola semiautomática" -> "PISTOLA SEMIAUTOMATICA")."""
+    """Upper-case ASCII without accents ("Pistola semiautomática" -> "PISTOLA SEMIAUTOMATICA");
+    characters with no ASCII form are dropped (this is a match key, not display text)."""
     if text.isascii():
         return text.upper()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
-def _millimetres(m: re.Match[str]) -> str:
-    times, number = m.group(1), m.group(2)
-    if times or "." in number:
-        return f"{times or ''}{number}"
-    return f"{number}MM"
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    return decomposed.encode("ascii", "ignore").decode("ascii").upper()
 
 
 def _key_of_folded(s: str) -> str:
-    # The guards skip regex passes that cannot match; they only save time on cache misses.
+    # The guards only skip regex passes that cannot match (speed on key-cache misses).
     if "," in s:
         s = _DECIMAL_COMMA.sub(".", s)
-    s = _TIMES.sub("X", s)
+    if "X" in s or "*" in s:
+        s = _TIMES.sub("X", s)
     if "CAL" in s:
         s = _CALIBRE_WORD.sub(" ", s)
-    if "M" in s:
-        s = _MILLIMETRES.sub(_millimetres, s)
-    s = _NOT_KEPT.sub("", _LEADING_DOT.sub("", s))
+    if "MM" in s or "MIL" in s:
+        s = _MM_KEPT.sub(r"\1MM", _MM_DROPPED.sub(r"\1", s))
+    if "." in s:
+        s = _LEADING_DOT.sub("", s)
+    if not s.isalnum():
+        s = _NOT_KEPT.sub("", s)
     return _STRAY_DOT.sub("", s) if "." in s else s
 
 

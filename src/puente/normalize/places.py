@@ -29,10 +29,11 @@ _PORT_SUFFIX = re.compile(r"[\s,-]+(?:LAND\s+)?(?:PORT\s+OF\s+ENTRY|L?POE|PORT|G
 
 
 def _fold(text: str) -> str:
+    """Upper-case ASCII without accents; characters with no ASCII form are dropped."""
     if text.isascii():
         return text.upper()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "SS"))
+    return decomposed.encode("ascii", "ignore").decode("ascii").upper()
 
 
 @lru_cache(maxsize=_KEY_CACHE)

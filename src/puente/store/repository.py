@@ -284,13 +284,15 @@ class Repository:
                 )
             if batch.new_heads:
                 cursor.executemany(
-                    f"INSERT INTO records ({', '.join(HEAD_COLUMNS)}) VALUES ({_placeholders(len(HEAD_COLUMNS))})",
+                    f"INSERT INTO records ({', '.join(HEAD_COLUMNS)}) "
+                    f"VALUES ({_placeholders(len(HEAD_COLUMNS))})",
                     [(*row[:-1], _sqlite_time(row[-1])) for row in batch.new_heads],
                 )
             if batch.changed_heads:
                 cursor.executemany(
                     "UPDATE records SET version = ?, payload_sha256 = ?, file_sha256 = ?, markings = ?, "
-                    "disclosure = ?, originator_controlled = ?, load_run_id = ?, updated_at = ? WHERE record_id = ?",
+                    "disclosure = ?, originator_controlled = ?, load_run_id = ?, updated_at = ? "
+                    "WHERE record_id = ?",
                     [
                         (r[4], r[5], r[6], r[7], r[8], r[9], r[10], _sqlite_time(r[11]), r[0])
                         for r in batch.changed_heads

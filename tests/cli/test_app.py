@@ -1,0 +1,130 @@
+"""The CLI: exit codes, JSON output, the quarantine round trip, both languages."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from puente.cli.app import app
+from puente.samples import sample_files
+
+runner = CliRunner()
+SAMPLES = {p.name: (p, n) for p, n in sample_files()}
+
+
+@pytest.fixture
+def url(db):
+    return db.url
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_init_then_status_json_is_empty(url):
+    assert run("init", "--db", url).exit_code == 0
+    result = run("status", "--db", url, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["records_total"] == 0 and data["quarantine"] == []
+
+
+def test_ingest_exit_codes(url, tmp_path):
+    path, profile = SAMPLES["atf_trace_results.csv"]
+    result = run("ingest", str(path), "--profile", profile, "--db", url, "--json")
+    assert result.exit_code == 1  # some rows quarantined
+    report = json.loads(result.stdout)
+    assert report["rows_quarantined"] == 3 and report["records_stored"] == 15
+    clean = tmp_path / "clean.csv"
+    with path.open(encoding="utf-8") as src:
+        lines = src.read().splitlines()
+    clean.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    assert run("ingest", str(clean), "--profile", profile, "--db", url).exit_code == 0
+    missing = run("ingest", str(tmp_path / "nope.csv"), "--profile", profile, "--db", url, "--json")
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["error"]["code"] == "no_file"
+    assert run("ingest", str(path), "--profile", "nope", "--db", url).exit_code == 2
+
+
+def test_failure_message_in_spanish(url, tmp_path):
+    empty = tmp_path / "vacio.csv"
+    empty.write_text("")
+    result = runner.invoke(
+        app, ["ingest", str(empty), "--profile", "fgr-aseguramientos", "--db", url, "--lang", "es"]
+    )
+    assert result.exit_code == 2
+    assert "vacío" in result.output and "Traceback" not in result.output
+
+
+def test_status_counts_by_type_and_agency(url):
+    for path, profile in SAMPLES.values():
+        run("ingest", str(path), "--profile", profile, "--db", url)
+    data = json.loads(run("status", "--db", url, "--json").stdout)
+    by = {(r["owner"], r["record_type"]): r["count"] for r in data["records"]}
+    assert by[("MX/FGR", "seizure")] == 6
+    assert by[("US/CBP", "crossing")] == 6  # the bad VIN is flagged, not quarantined
+    assert sum(q["count"] for q in data["quarantine"]) == 14
+    assert data["load_runs"] == 4
+    text = run("status", "--db", url, "--lang", "es").stdout
+    assert "Aseguramiento" in text and "Cuarentena" in text
+
+
+def test_quarantine_list_show_export_fix_resubmit(url, tmp_path):
+    path, profile = SAMPLES["fgr_aseguramientos.csv"]
+    run("ingest", str(path), "--profile", profile, "--db", url)
+    entries = json.loads(run("quarantine", "list", "--db", url, "--json").stdout)
+    assert [e["row_number"] for e in entries] == [8, 9, 10, 11]
+    shown = run("quarantine", "show", str(entries[1]["id"]), "--db", url, "--lang", "es")
+    assert "negativo" in shown.stdout
+    out = tmp_path / "fix.csv"
+    assert run("quarantine", "export", "--db", url, "--out", str(out)).exit_code == 0
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 and rows[0]["APELLIDO_PATERNO"] == "Hernández"
+    # the steward fixes two rows: the CURP check digit and the negative count
+    rows[0]["CURP"] = "HEHJ801010HJCRRN00"[:-1] + _curp_digit("HEHJ801010HJCRRN0")
+    rows[1]["CARTUCHOS"] = "15"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run("quarantine", "resubmit", str(out), "--db", url, "--json")
+    assert result.exit_code == 1  # two rows still wrong
+    reports = json.loads(result.stdout)
+    assert reports[0]["records_new"] > 0
+    still_open = json.loads(run("quarantine", "list", "--db", url, "--json").stdout)
+    resolved = json.loads(run("quarantine", "list", "--db", url, "--status", "resolved", "--json").stdout)
+    assert sorted(e["row_number"] for e in resolved) == [8, 9]
+    assert {e["file_name"] for e in still_open} == {"fgr_aseguramientos.csv", "fix.csv"}
+    status = json.loads(run("status", "--db", url, "--json").stdout)
+    assert {(r["owner"], r["record_type"]): r["count"] for r in status["records"]}[("MX/FGR", "seizure")] == 8
+
+
+def _curp_digit(base: str) -> str:
+    from stdnum.mx import curp
+
+    return curp.calc_check_digit(base)
+
+
+def test_resubmitting_a_file_that_is_not_an_export(url, tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = run("quarantine", "resubmit", str(other), "--db", url)
+    assert result.exit_code == 2 and "_quarantine_id" in result.output
+
+
+def test_profiles_list():
+    data = json.loads(run("profiles", "list", "--json").stdout)
+    names = {p["name"] for p in data}
+    assert {"atf-trace-results", "fgr-aseguramientos", "cbp-crossings", "hsi-best-seizures"} <= names
+    fgr = next(p for p in data if p["name"] == "fgr-aseguramientos")
+    assert fgr["encoding"] == "latin-1" and fgr["title"]["es"]
+
+
+def test_demo_loads_the_samples(url):
+    result = run("demo", "--db", url)
+    assert result.exit_code == 0
+    assert "Stored records" in result.stdout
