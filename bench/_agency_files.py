@@ -785,7 +785,8 @@ class FgrWriter:
         return kind
 
     def write(self, path: Path, target: int, tick: Callable[[int], None]) -> None:
-        with path.open("w", encoding="latin-1", newline="") as handle:
+        # Latin-1 cannot write every name ("Zastava Oružje"): like the agency's export, write "?" instead.
+        with path.open("w", encoding="latin-1", errors="replace", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
             writer.writerow(FGR_HEADER)
             seq = 0
@@ -941,6 +942,8 @@ def write_files(
                 progress(_name, done, records_per_file)
 
         writer.write(path, records_per_file, tick)
+        if progress is not None:
+            progress(writer_cls.file, stats.expected_records, records_per_file)
         stats.bytes = path.stat().st_size
         all_stats.append(stats)
     return all_stats

@@ -64,7 +64,7 @@ def figure(
         else:
             fig["meets_budget"] = value >= budget if higher_is_better else value <= budget
         fig["budget_is"] = "minimum" if higher_is_better else "maximum"
-    fig.update(extra)
+    fig.update({key: _round(value) for key, value in extra.items()})
     return fig
 
 
@@ -103,7 +103,8 @@ class ProgressBar:
         self.total = total
         self.unit = unit
         self.started = time.perf_counter()
-        self._next_pct = 10
+        self._next_pct: int | None = 10
+        self._done = 0
         self._rich: Any = None
         self._task: Any = None
         if sys.stderr.isatty():
@@ -132,10 +133,11 @@ class ProgressBar:
     def update(self, done: int, total: int | None = None) -> None:
         if total is not None:
             self.total = total
+        self._done = done
         if self._rich is not None:
             self._rich.update(self._task, completed=done, total=self.total)
             return
-        if not self.total:
+        if not self.total or self._next_pct is None:
             return
         pct = 100 * done / self.total
         if pct >= self._next_pct:
@@ -148,6 +150,10 @@ class ProgressBar:
         if self._rich is not None:
             self._rich.stop()
             self._rich = None
+        elif self._next_pct is not None:
+            elapsed = time.perf_counter() - self.started
+            log(f"{self.label}: done, {self._done:,} {self.unit}, {elapsed:.1f}s")
+        self._next_pct = None
 
     def __enter__(self) -> ProgressBar:
         return self
@@ -166,9 +172,10 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports ru_maxrss in KiB)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_rss_mib(children: bool = False) -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports ru_maxrss in KiB).
+    With ``children``: the largest peak among its finished child processes."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 

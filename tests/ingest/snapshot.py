@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from puente.store import Database
-from puente.store.schema import quarantine, record_versions, records
+from puente.store.schema import quarantine, record_versions, records, source_rows
 
 
 def snapshot(db: Database) -> dict[str, Any]:
@@ -19,7 +19,6 @@ def snapshot(db: Database) -> dict[str, Any]:
                 record_versions.c.record_type,
                 record_versions.c.payload_sha256,
                 record_versions.c.canonical,
-                record_versions.c.raw,
                 record_versions.c.markings,
                 record_versions.c.file_sha256,
                 record_versions.c.sheet,
@@ -31,6 +30,7 @@ def snapshot(db: Database) -> dict[str, Any]:
                 records.c.record_id, records.c.version, records.c.payload_sha256, records.c.owner
             ).order_by(records.c.record_id)
         ).all()
+        rows = conn.execute(select(source_rows).order_by(*source_rows.primary_key.columns)).all()
         held = conn.execute(
             select(
                 quarantine.c.file_sha256,

@@ -11,7 +11,7 @@ from puente.ingest.pipeline import ingest_file
 from puente.ingest.profiles import load_profile
 from puente.ingest.quarantine import list_entries
 from puente.samples import manifest, sample_files
-from puente.store.schema import record_versions
+from puente.store.schema import record_versions, source_rows
 from tests.ingest.snapshot import snapshot
 
 
@@ -63,9 +63,14 @@ def test_fgr_sample_keeps_spanish_names_and_normalises(db):
     ingest_file(db, path, load_profile("fgr-aseguramientos"))
     with db.engine.connect() as conn:
         rows = conn.execute(
-            select(record_versions.c.record_id, record_versions.c.canonical, record_versions.c.raw).where(
-                record_versions.c.record_type == "person"
+            select(record_versions.c.record_id, record_versions.c.canonical, source_rows.c.raw)
+            .join(
+                source_rows,
+                (source_rows.c.file_sha256 == record_versions.c.file_sha256)
+                & (source_rows.c.sheet == record_versions.c.sheet)
+                & (source_rows.c.row_number == record_versions.c.row_number),
             )
+            .where(record_versions.c.record_type == "person")
         ).all()
     people = {rid: json.loads(c) for rid, c, _ in rows}
     jose = people["MX/FGR:person:FGR-TAM-2023-0117-1"]

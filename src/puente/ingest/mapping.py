@@ -23,7 +23,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from puente.ingest.issues import LoadError, RowIssue, from_validation_error, shorten
-from puente.ingest.profiles import TEMPLATE_FIELD, FieldSpec, Profile, RecordSpec
+from puente.ingest.profiles import TEMPLATE_FIELD, FieldSpec, Profile
 from puente.ingest.readers import Cell
 from puente.model import vocab
 from puente.model.labels import labels_data, vocabulary_label
@@ -39,7 +39,6 @@ from puente.model.records import (
     Scheme,
     Serial,
     Vocab,
-    record_id,
 )
 from puente.normalize import dates, firearms, identifiers, names, places
 from puente.normalize.errors import NormalizationError
@@ -448,47 +447,74 @@ def _assign(target: dict[str, Any], parts: list[tuple[str, int | None]], value: 
             node = items[index]
 
 
+class _Template:
+    """A compiled ``{Column Name}`` template; column names may hold spaces and dots."""
+
+    __slots__ = ("columns", "pieces", "single")
+
+    def __init__(self, template: str) -> None:
+        self.pieces: list[tuple[bool, str]] = []  # (is_column, text)
+        position = 0
+        for match in TEMPLATE_FIELD.finditer(template):
+            if match.start() > position:
+                self.pieces.append((False, template[position : match.start()]))
+            self.pieces.append((True, match.group(1)))
+            position = match.end()
+        if position < len(template):
+            self.pieces.append((False, template[position:]))
+        self.columns = tuple(text for is_column, text in self.pieces if is_column)
+        only = self.pieces[0] if len(self.pieces) == 1 else None
+        self.single = only[1] if only and only[0] else None
+
+    def render(self, values: dict[str, Cell]) -> str:
+        if self.single is not None:
+            return _text(values.get(self.single, ""))
+        return "".join(_text(values.get(text, "")) if is_column else text for is_column, text in self.pieces)
+
+
+def _text(value: Cell | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else value.isoformat()
+
+
+_SPACES = re.compile(r"\s+")
+_VALUE_OBJECTS = (Plate, Serial, Identifier)  # PersonName parts build a name instead
+
+
 @dataclass(slots=True)
 class _Field:
-    path: str
+    path: str  # as shown to a steward, with the record's key in front when a row has several records
     parts: list[tuple[str, int | None]]
     spec: FieldSpec
     read: Reader
     append: bool  # one list element per source column
-    parent: str | None = None  # a part of a value object (plate.issuer) is kept only with its parent
+    parent: str | None  # a part of a value object (plate.issuer) is kept only with its parent
+    column: str | None  # the single source column, the common case
+    template: _Template | None
+    simple: str | None  # a top-level, non-list field: assigned directly
 
     def source(self, values: dict[str, Cell]) -> list[Any]:
         spec = self.spec
-        if spec.column is not None:
-            cell = values.get(spec.column, "")
-            return [cell] if cell != "" and cell is not None else []
         if spec.columns is not None:
-            cells = [values.get(c, "") for c in spec.columns]
-            cells = [c for c in cells if c != "" and c is not None]
+            cells = [c for c in (values.get(c, "") for c in spec.columns) if c != "" and c is not None]
             if self.append:
                 return cells
-            return [" ".join(str(c) for c in cells)] if cells else []
-        if spec.template is not None:
-            text = _render(spec.template, values).strip()
-            return [re.sub(r"\s+", " ", text)] if text else []
+            return [" ".join(_text(c) for c in cells)] if cells else []
+        if self.template is not None:
+            text = _SPACES.sub(" ", self.template.render(values)).strip()
+            return [text] if text else []
         return [spec.value] if spec.value is not None else []
 
-
-_VALUE_OBJECTS = (Plate, Serial, Identifier)  # PersonName parts build a name instead
-
-
-def _render(template: str, values: dict[str, Cell]) -> str:
-    """Fill ``{Column Name}`` placeholders; column names may hold spaces and dots."""
-
-    def cell(match: re.Match[str]) -> str:
-        value = values.get(match.group(1), "")
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-    return TEMPLATE_FIELD.sub(cell, template)
+    def missing(self, why_en: str, why_es: str) -> RowIssue:
+        cols = ", ".join(self.spec.source_columns()) or self.path
+        return RowIssue(
+            "missing_value", f"{self.path}: {why_en} ({cols})", f"{self.path}: {why_es} ({cols})", self.path
+        )
 
 
 def _compile_fields(
-    model: type[BaseModel], fields: dict[str, FieldSpec], profile: Profile, where: str
+    model: type[BaseModel], fields: dict[str, FieldSpec], profile: Profile, where: str, prefix: str
 ) -> list[_Field]:
     compiled = []
     for path, spec in fields.items():
@@ -503,9 +529,22 @@ def _compile_fields(
             _, parent_leaf = _resolve(model, path.rsplit(".", 1)[0])
             if parent_leaf.annotation in _VALUE_OBJECTS:
                 parent = parts[-2][0]
-        compiled.append(_Field(path, parts, spec, read, append, parent))
+        simple = parts[0][0] if len(parts) == 1 and parts[0][1] is None and not append else None
+        compiled.append(
+            _Field(
+                prefix + path,
+                parts,
+                spec,
+                read,
+                append,
+                parent,
+                spec.column,
+                _Template(spec.template) if spec.template is not None else None,
+                simple,
+            )
+        )
     # plain values first so that a nested part (plate.issuer) merges into its parent (plate)
-    compiled.sort(key=lambda f: f.path.count("."))
+    compiled.sort(key=lambda f: len(f.parts))
     return compiled
 
 
@@ -515,35 +554,29 @@ def _fill(
     doc: dict[str, Any],
     issues: list[RowIssue],
     flags: list[str],
-    prefix: str,
 ) -> None:
     for field in fields:
         if field.parent is not None and field.parent not in _container(doc, field.parts):
             continue
-        cells = field.source(values)
-        if not cells:
-            if field.spec.required:
-                cols = ", ".join(field.spec.source_columns()) or field.path
-                issues.append(
-                    RowIssue(
-                        "missing_value",
-                        f"{prefix}{field.path}: required value is empty ({cols})",
-                        f"{prefix}{field.path}: falta el valor obligatorio ({cols})",
-                        prefix + field.path,
-                    )
-                )
-            continue
+        if field.column is not None:
+            cell = values.get(field.column, "")
+            if cell == "" or cell is None:
+                if field.spec.required:
+                    issues.append(field.missing("required value is empty", "falta el valor obligatorio"))
+                continue
+            cells: list[Any] = [cell]
+        else:
+            cells = field.source(values)
+            if not cells:
+                if field.spec.required:
+                    issues.append(field.missing("required value is empty", "falta el valor obligatorio"))
+                continue
         for cell in cells:
             try:
                 value = field.read(cell)
             except NormalizationError as exc:
                 issues.append(
-                    RowIssue(
-                        exc.code,
-                        f"{prefix}{field.path}: {exc.en}",
-                        f"{prefix}{field.path}: {exc.es}",
-                        prefix + field.path,
-                    )
+                    RowIssue(exc.code, f"{field.path}: {exc.en}", f"{field.path}: {exc.es}", field.path)
                 )
                 continue
             except _Flagged as flagged:
@@ -551,16 +584,12 @@ def _fill(
                 value = flagged.value
             if value is None or value == []:
                 if field.spec.required:
-                    issues.append(
-                        RowIssue(
-                            "missing_value",
-                            f"{prefix}{field.path}: no usable value",
-                            f"{prefix}{field.path}: sin valor utilizable",
-                            prefix + field.path,
-                        )
-                    )
+                    issues.append(field.missing("no usable value", "sin valor utilizable"))
                 continue
-            _assign(doc, field.parts, value, field.append)
+            if field.simple is not None:
+                doc[field.simple] = value
+            else:
+                _assign(doc, field.parts, value, field.append)
 
 
 def _container(doc: dict[str, Any], parts: list[tuple[str, int | None]]) -> dict[str, Any]:
@@ -625,10 +654,24 @@ class _Item:
 
 @dataclass(slots=True)
 class _Spec:
-    spec: RecordSpec
+    type: str
+    ref: str
+    prefix: str
     model: type[Record]
+    id: _Template
+    when: tuple[str, ...]
     fields: list[_Field]
     items: list[_Item]
+    relations: list[tuple[str, str]]  # (kind, ref of the other record)
+    finish: Callable[[dict[str, Any]], None] | None
+
+
+def _present(values: dict[str, Cell], columns: tuple[str, ...]) -> bool:
+    for column in columns:
+        value = values.get(column, "")
+        if value != "" and value is not None:
+            return True
+    return False
 
 
 class RowMapper:
@@ -650,81 +693,101 @@ class RowMapper:
             ) from exc
 
     def _compile(self, profile: Profile) -> None:
+        several = len(profile.records) > 1
         for spec in profile.records:
             model = RECORD_TYPES[spec.type]
             where = f"profile {profile.name}, record '{spec.ref}'"
-            fields = _compile_fields(model, spec.fields, profile, where)
+            prefix = f"{spec.ref}." if several else ""
+            fields = _compile_fields(model, spec.fields, profile, where, prefix)
             items = [
                 _Item(
                     item.kind,
                     item.when,
                     _compile_fields(
-                        ITEM_TYPES[item.kind], item.fields, profile, f"{where}, item {item.kind}"
+                        ITEM_TYPES[item.kind],
+                        item.fields,
+                        profile,
+                        f"{where}, item {item.kind}",
+                        f"{prefix}items.{item.kind}.",
                     ),
                 )
                 for item in spec.items
             ]
             if items and "items" not in model.model_fields:
                 raise ValueError(f"{where}: a {spec.type} has no items")
-            self._specs.append(_Spec(spec, model, fields, items))
+            self._specs.append(
+                _Spec(
+                    spec.type,
+                    spec.ref,
+                    prefix,
+                    model,
+                    _Template(spec.id),
+                    spec.when,
+                    fields,
+                    items,
+                    [(r.kind, r.to) for r in spec.relations],
+                    _FINISH.get(spec.type),
+                )
+            )
 
     def map_row(self, values: dict[str, Cell]) -> tuple[list[BuiltRecord], list[RowIssue]]:
         issues: list[RowIssue] = []
-        docs: list[tuple[_Spec, str, dict[str, Any]]] = []
+        docs: list[tuple[_Spec, dict[str, Any]]] = []
         ids: dict[str, str] = {}
+        owner = self.owner
         for compiled in self._specs:
-            spec = compiled.spec
-            if spec.when and not any(values.get(c, "") not in ("", None) for c in spec.when):
+            if compiled.when and not _present(values, compiled.when):
                 continue
-            prefix = f"{spec.ref}." if len(self._specs) > 1 else ""
-            source_id = _render(spec.id, values).strip()
-            missing = [c for c in spec.id_columns() if values.get(c, "") in ("", None)]
+            source_id = compiled.id.render(values).strip()
+            missing = [c for c in compiled.id.columns if values.get(c, "") in ("", None)]
             if missing:
                 issues.append(
                     RowIssue(
                         "missing_id",
-                        f"{prefix}id: the id column(s) {', '.join(missing)} are empty",
-                        f"{prefix}id: la(s) columna(s) de identificador {', '.join(missing)} están vacías",
+                        f"{compiled.prefix}id: the id column(s) {', '.join(missing)} are empty",
+                        f"{compiled.prefix}id: la(s) columna(s) de identificador {', '.join(missing)} "
+                        "están vacías",
                         ", ".join(missing),
                     )
                 )
                 continue
             flags: list[str] = []
             doc: dict[str, Any] = {"source_id": source_id}
-            _fill(compiled.fields, values, doc, issues, flags, prefix)
+            _fill(compiled.fields, values, doc, issues, flags)
             for item in compiled.items:
-                if item.when and not any(values.get(c, "") not in ("", None) for c in item.when):
+                if item.when and not _present(values, item.when):
                     continue
                 item_doc: dict[str, Any] = {"kind": item.kind}
-                _fill(item.fields, values, item_doc, issues, flags, f"{prefix}items.{item.kind}.")
+                _fill(item.fields, values, item_doc, issues, flags)
                 doc.setdefault("items", []).append(item_doc)
             if flags:
                 doc["flags"] = flags
-            finish = _FINISH.get(spec.type)
-            if finish:
-                finish(doc)
-            ids[spec.ref] = record_id(self.owner, spec.type, source_id)
-            docs.append((compiled, prefix, doc))
+            if compiled.finish is not None:
+                compiled.finish(doc)
+            ids[compiled.ref] = f"{owner}:{compiled.type}:{source_id}"
+            docs.append((compiled, doc))
         if issues:
             return [], issues
         built: list[BuiltRecord] = []
-        for compiled, prefix, doc in docs:
-            relations = [
-                {"kind": r.kind, "target": ids[r.to]} for r in compiled.spec.relations if r.to in ids
-            ]
-            if relations:
-                doc["relations"] = relations
+        markings_json = self.markings_json
+        for compiled, doc in docs:
+            if compiled.relations:
+                relations = [
+                    {"kind": kind, "target": ids[ref]} for kind, ref in compiled.relations if ref in ids
+                ]
+                if relations:
+                    doc["relations"] = relations
             try:
                 model = compiled.model.model_validate(doc)
             except ValidationError as exc:
-                issues.extend(from_validation_error(e, prefix) for e in exc.errors(include_url=False))
+                issues.extend(
+                    from_validation_error(e, compiled.prefix) for e in exc.errors(include_url=False)
+                )
                 continue
             canonical = model.model_dump_json(exclude_none=True)
             digest = hashlib.sha256(canonical.encode("utf-8"))
-            digest.update(self.markings_json)
-            built.append(
-                BuiltRecord(compiled.spec.type, ids[compiled.spec.ref], canonical, digest.hexdigest())
-            )
+            digest.update(markings_json)
+            built.append(BuiltRecord(compiled.type, ids[compiled.ref], canonical, digest.hexdigest()))
         if issues:
             return [], issues
         if not built:

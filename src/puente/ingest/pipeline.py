@@ -9,7 +9,10 @@ newest version is unchanged; a content already stored from the same file is a re
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -23,7 +26,7 @@ from puente.ingest.mapping import BuiltRecord, RowMapper
 from puente.ingest.profiles import Profile
 from puente.ingest.readers import InputRow, Source, open_source
 from puente.store.db import Database
-from puente.store.repository import Batch, Repository, utcnow
+from puente.store.repository import RUN_COUNTERS, Batch, Repository, utcnow
 
 Progress = Callable[[int, int | None], None]  # rows done, rows expected (if known)
 DEFAULT_BATCH = 5000
@@ -118,75 +121,123 @@ class _Context:
     seen: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
-def _duplicate_issue(built: BuiltRecord, first_row: int) -> RowIssue:
+def _duplicate_issue(record_type: str, rid: str, first_row: int) -> RowIssue:
     return RowIssue(
         "conflicting_duplicate",
-        f"{built.record_type} '{built.record_id}' already appears at row {first_row} of this file with "
-        "different content; which one is right?",
-        f"{built.record_type} '{built.record_id}' ya aparece en la fila {first_row} de este archivo con "
-        "contenido distinto; ¿cuál es el correcto?",
+        f"{record_type} '{rid}' already appears at row {first_row} of this file with different content; "
+        "which one is right?",
+        f"{record_type} '{rid}' ya aparece en la fila {first_row} de este archivo con contenido distinto; "
+        "¿cuál es el correcto?",
         "id",
     )
 
 
+# --- mapping, in worker processes for large loads -------------------------------------------------
+
+Mapped = tuple[list[BuiltRecord], list[RowIssue]]
+_WORKER_MAPPER: RowMapper | None = None
+
+
+def _init_worker(profile: Profile) -> None:
+    global _WORKER_MAPPER
+    _WORKER_MAPPER = RowMapper(profile)
+
+
+def _map_values(values: list[dict[str, Any] | None]) -> list[Mapped]:
+    mapper = _WORKER_MAPPER
+    assert mapper is not None
+    return [mapper.map_row(v) if v is not None else ([], []) for v in values]
+
+
+def _map_in_process(mapper: RowMapper, rows: list[InputRow]) -> list[Mapped]:
+    return [mapper.map_row(r.values) if r.values is not None and r.issue is None else ([], []) for r in rows]
+
+
+def workers_for(expected: int | None, batch_size: int) -> int:
+    """Worker processes for mapping: none for small loads, where starting them costs more."""
+    configured = os.environ.get("PUENTE_INGEST_WORKERS")
+    if configured is not None:
+        return max(0, int(configured))
+    if expected is not None and expected < 4 * batch_size:
+        return 0
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+def _mapped_batches(
+    rows: Iterator[InputRow], ctx: _Context, batch_size: int, workers: int
+) -> Iterator[tuple[list[InputRow], list[Mapped]]]:
+    """Batches of rows with their mapping, in file order; at most a few batches in flight."""
+    if workers == 0:
+        for chunk in _batches(rows, batch_size):
+            yield chunk, _map_in_process(ctx.mapper, chunk)
+        return
+    # fork: the workers need only the profile; they never touch the parent's connections
+    pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (ctx.profile,))
+    try:
+        in_flight: deque[tuple[list[InputRow], Any]] = deque()
+        for chunk in _batches(rows, batch_size):
+            values = [r.values if r.issue is None else None for r in chunk]
+            in_flight.append((chunk, pool.apply_async(_map_values, (values,))))
+            if len(in_flight) > 2 * workers:
+                done, result = in_flight.popleft()
+                yield done, result.get()
+        while in_flight:
+            done, result = in_flight.popleft()
+            yield done, result.get()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+# --- deciding what each row means for the store ------------------------------------------------------
+
+
 def _process(
-    rows: list[InputRow], ctx: _Context, repo: Repository, run_id: int
+    rows: list[InputRow], mapped: list[Mapped], ctx: _Context, repo: Repository, run_id: int
 ) -> tuple[Batch, dict[str, int], dict[str, tuple[str, int]]]:
-    counts = dict.fromkeys(
-        (
-            "rows_read",
-            "records_new",
-            "records_new_version",
-            "records_unchanged",
-            "rows_duplicate",
-            "rows_quarantined",
-        ),
-        0,
-    )
+    counts = dict.fromkeys(RUN_COUNTERS, 0)
     counts["rows_read"] = len(rows)
-    mapped: list[tuple[InputRow, list[BuiltRecord], list[RowIssue]]] = []
-    for row in rows:
-        if row.issue is not None or row.values is None:
-            mapped.append((row, [], [row.issue] if row.issue else []))
-        else:
-            built, issues = ctx.mapper.map_row(row.values)
-            mapped.append((row, built, issues))
-    heads = repo.heads({b.record_id for _, built, _ in mapped for b in built if b.record_id not in ctx.seen})
+    seen = ctx.seen
+    heads = repo.heads({b.record_id for built, _ in mapped for b in built if b.record_id not in seen})
     # a content that differs from the head may still be a re-delivery of an older version of this file
     maybe_old = {
         (b.record_id, b.payload_sha256)
-        for _, built, _ in mapped
+        for built, _ in mapped
         for b in built
         if b.record_id in heads and heads[b.record_id].payload_sha256 != b.payload_sha256
     }
     redelivered = repo.stored_from_file(maybe_old, ctx.file_sha256)
 
-    batch = Batch([], [], [], [], [], [])
+    batch = Batch([], [], [], [], [], [], [])
     now = utcnow()
     markings = ctx.mapper.markings
     markings_json = ctx.mapper.markings_json.decode()
     owner, nation = markings.owner, markings.owner_nation
     disclosure, orcon = markings.disclosure.value, markings.originator_controlled
+    file_sha, file_name, profile_name = ctx.file_sha256, ctx.file_name, ctx.profile.name
     pending: dict[str, tuple[str, int]] = {}
-    for row, built, issues in mapped:
-        if not issues and not built:
+    for row, (built, issues) in zip(rows, mapped, strict=True):
+        if row.issue is not None:
+            issues = [row.issue]
+        elif not issues and not built:
             issues = [
                 RowIssue("no_records", "the row states no record", "la fila no contiene ningún registro")
             ]
         if not issues:
             for record in built:
-                prior = pending.get(record.record_id) or ctx.seen.get(record.record_id)
+                prior = pending.get(record.record_id) or seen.get(record.record_id)
                 if prior is not None and prior[0] != record.payload_sha256:
-                    issues.append(_duplicate_issue(record, prior[1]))
+                    issues.append(_duplicate_issue(record.record_type, record.record_id, prior[1]))
         if issues:
             batch.quarantined.append(_quarantine_row(row, issues, ctx, run_id))
             counts["rows_quarantined"] += 1
             continue
-        raw_json: str | None = None
         row_is_duplicate = True
+        row_has_version = False
         for record in built:
             rid = record.record_id
-            if rid in pending or rid in ctx.seen:
+            if rid in pending or rid in seen:
                 continue  # same content already handled in this run
             row_is_duplicate = False
             pending[rid] = (record.payload_sha256, row.row_number)
@@ -197,8 +248,7 @@ def _process(
                 counts["records_unchanged"] += 1
                 continue
             version = 1 if head is None else head.version + 1
-            if raw_json is None:
-                raw_json = orjson.dumps(row.raw, default=str).decode()
+            row_has_version = True
             batch.versions.append(
                 (
                     rid,
@@ -207,13 +257,12 @@ def _process(
                     owner,
                     record.payload_sha256,
                     record.canonical,
-                    raw_json,
                     markings_json,
-                    ctx.file_sha256,
-                    ctx.file_name,
+                    file_sha,
+                    file_name,
                     row.sheet,
                     row.row_number,
-                    ctx.profile.name,
+                    profile_name,
                     run_id,
                     now,
                 )
@@ -225,7 +274,7 @@ def _process(
                 nation,
                 version,
                 record.payload_sha256,
-                ctx.file_sha256,
+                file_sha,
                 markings_json,
                 disclosure,
                 orcon,
@@ -238,13 +287,28 @@ def _process(
             else:
                 batch.changed_heads.append(head_row)
                 counts["records_new_version"] += 1
+        if row_has_version:
+            batch.rows.append(
+                (file_sha, row.sheet, row.row_number, orjson.dumps(row.raw, default=str).decode())
+            )
         if row_is_duplicate:
             counts["rows_duplicate"] += 1
         if ctx.resolve_quarantine:
-            batch.resolved.append((ctx.file_sha256, ctx.profile.name, row.sheet, row.row_number))
+            batch.resolved.append((file_sha, profile_name, row.sheet, row.row_number))
         if row.row_number in ctx.resubmitted:
             batch.resolved_ids.append(ctx.resubmitted[row.row_number])
     return batch, counts, pending
+
+
+def _remember(ctx: _Context, rows: list[InputRow], mapped: list[Mapped]) -> None:
+    """Rebuild what a committed part of an interrupted run saw, without writing anything."""
+    for row, (built, issues) in zip(rows, mapped, strict=True):
+        if row.issue is not None or issues:
+            continue
+        if any(b.record_id in ctx.seen and ctx.seen[b.record_id][0] != b.payload_sha256 for b in built):
+            continue
+        for b in built:
+            ctx.seen.setdefault(b.record_id, (b.payload_sha256, row.row_number))
 
 
 def _batches(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
@@ -273,48 +337,37 @@ def run_load(
         if resumable:
             run_id, checkpoint = int(resumable["id"]), int(resumable["checkpoint"])
         else:
-            run_id, checkpoint = (
-                repo.create_run(
-                    profile=profile.name,
-                    profile_sha256=profile.sha256,
-                    owner=profile.agency,
-                    file_sha256=ctx.file_sha256,
-                    file_name=ctx.file_name,
-                    columns=source.columns,
-                ),
-                0,
+            run_id = repo.create_run(
+                profile=profile.name,
+                profile_sha256=profile.sha256,
+                owner=profile.agency,
+                file_sha256=ctx.file_sha256,
+                file_name=ctx.file_name,
+                columns=source.columns,
             )
+            checkpoint = 0
         ctx.resolve_quarantine = ctx.resolve_quarantine or repo.open_quarantine_exists(
             ctx.file_sha256, profile.name
         )
-    rows = source.rows
     done = 0
-    if checkpoint:
-        # Rebuild what the committed part of this run has seen, without writing anything.
-        for row in islice(rows, checkpoint):
-            if row.values is None or row.issue is not None:
-                continue
-            built, issues = ctx.mapper.map_row(row.values)
-            if issues:
-                continue
-            conflict = any(
-                b.record_id in ctx.seen and ctx.seen[b.record_id][0] != b.payload_sha256 for b in built
-            )
-            if not conflict:
-                for b in built:
-                    ctx.seen.setdefault(b.record_id, (b.payload_sha256, row.row_number))
-        done = checkpoint
-        if progress:
-            progress(done, expected)
     try:
-        for chunk in _batches(rows, batch_size):
+        for chunk, mapped in _mapped_batches(source.rows, ctx, batch_size, workers_for(expected, batch_size)):
+            if chunk[-1].seq < checkpoint:
+                _remember(ctx, chunk, mapped)  # committed before an interruption
+                done += len(chunk)
+                continue
+            if chunk[0].seq < checkpoint:  # a batch straddling the checkpoint (another batch size)
+                cut = next(i for i, r in enumerate(chunk) if r.seq >= checkpoint)
+                _remember(ctx, chunk[:cut], mapped[:cut])
+                done += cut
+                chunk, mapped = chunk[cut:], mapped[cut:]
             with db.engine.begin() as conn:
                 repo = Repository(conn)
-                batch, counts, pending = _process(chunk, ctx, repo, run_id)
+                batch, counts, pending = _process(chunk, mapped, ctx, repo, run_id)
                 repo.write(batch, run_id)
-                done += len(chunk)
                 repo.advance_run(run_id, counts, chunk[-1].seq + 1)
             ctx.seen.update(pending)
+            done += len(chunk)
             if progress:
                 progress(done, expected)
     except LoadError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, insert, select, update
 
-from puente.store.schema import load_runs, quarantine, record_versions, records, source_files
+from puente.store.schema import load_runs, quarantine, record_versions, records, source_files, source_rows
 
 VERSION_COLUMNS = (
     "record_id",
@@ -24,7 +24,6 @@ VERSION_COLUMNS = (
     "owner",
     "payload_sha256",
     "canonical",
-    "raw",
     "markings",
     "file_sha256",
     "file_name",
@@ -91,6 +90,9 @@ class Batch:
     """Everything one committed step of a load writes."""
 
     versions: list[tuple[Any, ...]]
+    rows: list[
+        tuple[str, str, int, str]
+    ]  # (file_sha256, sheet, row_number, raw JSON) of rows with new versions
     new_heads: list[tuple[Any, ...]]
     changed_heads: list[tuple[Any, ...]]
     quarantined: list[tuple[Any, ...]]
@@ -101,6 +103,19 @@ class Batch:
 def _sqlite_time(value: dt.datetime) -> str:
     # The text form SQLAlchemy's SQLite DateTime type reads back.
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows whose last value is a time, with the time as SQLite text (rows of a batch share it)."""
+    memo: dict[dt.datetime, str] = {}
+    out = []
+    for row in rows:
+        when = row[-1]
+        text = memo.get(when)
+        if text is None:
+            text = memo[when] = _sqlite_time(when)
+        out.append((*row[:-1], text))
+    return out
 
 
 def _placeholders(n: int) -> str:
@@ -247,7 +262,26 @@ class Repository:
         ).first()
         return row is not None
 
+    def _new_source_rows(self, rows: list[tuple[str, str, int, str]]) -> list[tuple[str, str, int, str]]:
+        """Rows not yet kept: a row re-read under a changed profile is already there."""
+        if not rows:
+            return rows
+        keys = {(r[0], r[1]) for r in rows}
+        present: set[tuple[str, str, int]] = set()
+        for file_sha, sheet in keys:
+            numbers = [r[2] for r in rows if r[0] == file_sha and r[1] == sheet]
+            found = self.conn.execute(
+                select(source_rows.c.row_number).where(
+                    source_rows.c.file_sha256 == file_sha,
+                    source_rows.c.sheet == sheet,
+                    source_rows.c.row_number.between(min(numbers), max(numbers)),
+                )
+            )
+            present.update((file_sha, sheet, n) for (n,) in found)
+        return [r for r in rows if (r[0], r[1], r[2]) not in present]
+
     def write(self, batch: Batch, run_id: int) -> None:
+        batch.rows = self._new_source_rows(batch.rows)
         raw = self.conn.connection.driver_connection
         if self.dialect == "sqlite":
             self._write_sqlite(raw, batch)
@@ -276,17 +310,22 @@ class Repository:
     def _write_sqlite(self, raw: Any, batch: Batch) -> None:
         cursor = raw.cursor()
         try:
+            if batch.rows:
+                cursor.executemany(
+                    "INSERT INTO source_rows (file_sha256, sheet, row_number, raw) VALUES (?, ?, ?, ?)",
+                    batch.rows,
+                )
             if batch.versions:
                 cursor.executemany(
                     f"INSERT INTO record_versions ({', '.join(VERSION_COLUMNS)}) "
                     f"VALUES ({_placeholders(len(VERSION_COLUMNS))})",
-                    [(*row[:-1], _sqlite_time(row[-1])) for row in batch.versions],
+                    _sqlite_rows(batch.versions),
                 )
             if batch.new_heads:
                 cursor.executemany(
                     f"INSERT INTO records ({', '.join(HEAD_COLUMNS)}) "
                     f"VALUES ({_placeholders(len(HEAD_COLUMNS))})",
-                    [(*row[:-1], _sqlite_time(row[-1])) for row in batch.new_heads],
+                    _sqlite_rows(batch.new_heads),
                 )
             if batch.changed_heads:
                 cursor.executemany(
@@ -302,13 +341,17 @@ class Repository:
                 cursor.executemany(
                     f"INSERT OR IGNORE INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
                     f"VALUES ({_placeholders(len(QUARANTINE_COLUMNS))})",
-                    [(*row[:-1], _sqlite_time(row[-1])) for row in batch.quarantined],
+                    _sqlite_rows(batch.quarantined),
                 )
         finally:
             cursor.close()
 
     def _write_postgres(self, raw: Any, batch: Batch) -> None:
         with raw.cursor() as cursor:
+            if batch.rows:
+                with cursor.copy("COPY source_rows (file_sha256, sheet, row_number, raw) FROM STDIN") as copy:
+                    for row in batch.rows:
+                        copy.write_row(row)
             if batch.versions:
                 with cursor.copy(f"COPY record_versions ({', '.join(VERSION_COLUMNS)}) FROM STDIN") as copy:
                     for row in batch.versions:

@@ -82,8 +82,7 @@ records = Table(
     Column("originator_controlled", Boolean, nullable=False),
     Column("load_run_id", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index(None, "record_type", "owner"),
-    Index(None, "owner"),
+    Index(None, "owner", "record_type"),
 )
 
 record_versions = Table(
@@ -95,7 +94,6 @@ record_versions = Table(
     Column("owner", String(40), nullable=False),
     Column("payload_sha256", String(64), nullable=False),
     Column("canonical", Text, nullable=False),
-    Column("raw", Text, nullable=False),
     Column("markings", Text, nullable=False),
     Column("file_sha256", String(64), nullable=False),
     Column("file_name", String(500), nullable=False),
@@ -104,6 +102,17 @@ record_versions = Table(
     Column("profile", String(200), nullable=False),
     Column("load_run_id", BigInteger, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# The row as read, once per row of a file (a row may state several records); versions point here by
+# (file_sha256, sheet, row_number).
+source_rows = Table(
+    "source_rows",
+    metadata,
+    Column("file_sha256", String(64), primary_key=True),
+    Column("sheet", String(200), primary_key=True),
+    Column("row_number", BigInteger, primary_key=True),
+    Column("raw", Text, nullable=False),  # JSON object: column -> value as read
 )
 
 quarantine = Table(

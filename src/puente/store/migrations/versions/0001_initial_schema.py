@@ -54,7 +54,6 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(length=40), nullable=False),
         sa.Column("payload_sha256", sa.String(length=64), nullable=False),
         sa.Column("canonical", sa.Text(), nullable=False),
-        sa.Column("raw", sa.Text(), nullable=False),
         sa.Column("markings", sa.Text(), nullable=False),
         sa.Column("file_sha256", sa.String(length=64), nullable=False),
         sa.Column("file_name", sa.String(length=500), nullable=False),
@@ -81,8 +80,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("record_id", name=op.f("pk_records")),
     )
-    op.create_index(op.f("ix_records_owner"), "records", ["owner"], unique=False)
-    op.create_index(op.f("ix_records_record_type_owner"), "records", ["record_type", "owner"], unique=False)
+    op.create_index(op.f("ix_records_owner_record_type"), "records", ["owner", "record_type"], unique=False)
     op.create_table(
         "source_files",
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -91,6 +89,14 @@ def upgrade() -> None:
         sa.Column("blob_path", sa.String(length=1000), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_source_files")),
+    )
+    op.create_table(
+        "source_rows",
+        sa.Column("file_sha256", sa.String(length=64), nullable=False),
+        sa.Column("sheet", sa.String(length=200), nullable=False),
+        sa.Column("row_number", sa.BigInteger(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("file_sha256", "sheet", "row_number", name=op.f("pk_source_rows")),
     )
     op.create_table(
         "load_runs",
@@ -128,9 +134,9 @@ def downgrade() -> None:
 
     op.drop_index(op.f("ix_load_runs_file_sha256_profile"), table_name="load_runs")
     op.drop_table("load_runs")
+    op.drop_table("source_rows")
     op.drop_table("source_files")
-    op.drop_index(op.f("ix_records_record_type_owner"), table_name="records")
-    op.drop_index(op.f("ix_records_owner"), table_name="records")
+    op.drop_index(op.f("ix_records_owner_record_type"), table_name="records")
     op.drop_table("records")
     op.drop_table("record_versions")
     op.drop_index(op.f("ix_quarantine_owner_status"), table_name="quarantine")
