@@ -9,7 +9,11 @@ folder, or a PostgreSQL database puente_bench_<random> that is always dropped af
 
 Figures, per engine: records stored per second (records_new + records_new_version over the wall
 time of the ingest_file calls, validation included; budget 50,000/s), rows read per second,
-seconds, records stored, rows quarantined and peak RSS; and the generation time (no budget).
+seconds (with the CPU seconds of the worker and of any processes the pipeline ran), records stored,
+rows quarantined and peak RSS (of the worker; the largest of its children beside it); and the
+generation time (no budget). ``--profile`` runs the ingest_file calls under cProfile and writes
+bench/.cache/profiles/ingest-<engine>-<scale>.prof (set PUENTE_INGEST_WORKERS=0 to keep the
+pipeline's row mapping in the profiled process).
 """
 
 from __future__ import annotations
@@ -241,7 +245,9 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
     prefix = f"ingest.{engine}"
     expected_records = sum(f["expected_records"] for f in manifest["files"])
     expected_quarantined = sum(f["expected_quarantined"] for f in manifest["files"])
-    common = {"engine": engine, "seed": args.seed}
+    common: dict[str, Any] = {"engine": engine, "seed": args.seed}
+    if os.environ.get("PUENTE_INGEST_WORKERS") is not None:  # the pipeline's own setting, if given
+        common["ingest_workers"] = os.environ["PUENTE_INGEST_WORKERS"]
     if getattr(args, "profile", False):
         common["profiled"] = True
     if result.get("error"):
@@ -266,6 +272,7 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
     records = sum(f["records"] for f in files)
     rows = sum(f["rows"] for f in files)
     quarantined = sum(f["quarantined"] for f in files)
+    cpu_seconds = sum(f.get("cpu_seconds", 0.0) for f in files)
     nominal = scale_size(args.scale)
     if records != expected_records or quarantined != expected_quarantined:
         log(
@@ -276,6 +283,7 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
         {
             **f,
             "seconds": round(f["seconds"], 3),
+            "cpu_seconds": round(f.get("cpu_seconds", 0.0), 3),
             "records_per_s": round(f["records"] / f["seconds"], 1) if f["seconds"] else None,
         }
         for f in files
@@ -298,7 +306,14 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
         ),
         figure(args, f"{prefix}.rows_per_s", rows / seconds if seconds else None, "rows/s", **common),
         figure(
-            args, f"{prefix}.seconds", seconds, "s", schema_seconds=result.get("schema_seconds"), **common
+            args,
+            f"{prefix}.seconds",
+            seconds,
+            "s",
+            cpu_seconds=cpu_seconds,
+            records_per_cpu_s=records / cpu_seconds if cpu_seconds else None,
+            schema_seconds=result.get("schema_seconds"),
+            **common,
         ),
         figure(args, f"{prefix}.records", records, "records", scale_records=nominal, **common),
         figure(
@@ -311,7 +326,13 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
             **common,
         ),
         figure(
-            args, f"{prefix}.peak_rss", result.get("peak_rss_mib"), "MiB", process="load worker", **common
+            args,
+            f"{prefix}.peak_rss",
+            result.get("peak_rss_mib"),
+            "MiB",
+            process="load worker",
+            children_peak_rss_mib=result.get("children_peak_rss_mib"),
+            **common,
         ),
     ]
 

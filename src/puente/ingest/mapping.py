@@ -226,6 +226,7 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
 
     if core is dt.date:
         order = spec.date_order or profile.date_order
+        today = dt.date.today()  # once per load: a load that spans midnight is judged by its start
 
         def read_date(cell: Any) -> Any:
             if isinstance(cell, dt.datetime):
@@ -233,11 +234,11 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
             elif isinstance(cell, dt.date):
                 value = cell
             else:
-                parsed = dates.parse_date(cell, order)
+                parsed = dates.parse_date(cell, order, today=today)
                 if parsed.ambiguous:
                     raise _Flagged(None, f"ambiguous_date:{path}")
                 value = parsed.value
-            if not_future and value is not None and dates.is_future(value):
+            if not_future and value is not None and value > today:
                 raise _issue(
                     "future_date",
                     f"date {value.isoformat()} is in the future",
@@ -300,6 +301,8 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
         number_format, scale = profile.number_format, spec.scale
 
         def read_number(cell: Any) -> Any:
+            if core is int and scale is None and not value_map and isinstance(cell, str) and cell.isdigit():
+                return int(cell)
             text = _number_text(mapped(str(cell)), number_format)
             try:
                 number = Decimal(text)
@@ -404,7 +407,9 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
                 return [p for p in (clean(x) for x in pattern.split(str(cell))) if p]
 
             return read_list
-        return lambda cell: clean(mapped(cell.isoformat() if isinstance(cell, dt.date) else str(cell)))
+        if not value_map:
+            return lambda cell: clean(cell if isinstance(cell, str) else _text(cell))
+        return lambda cell: clean(mapped(cell if isinstance(cell, str) else _text(cell)))
     raise ValueError(f"field '{path}' cannot be mapped from a column (type {core!r})")
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import queue
 import shutil
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -288,8 +290,9 @@ def _process(
                 batch.changed_heads.append(head_row)
                 counts["records_new_version"] += 1
         if row_has_version:
+            raw = orjson.dumps(row.raw, default=str)
             batch.rows.append(
-                (file_sha, row.sheet, row.row_number, orjson.dumps(row.raw, default=str).decode())
+                (file_sha, row.sheet, row.row_number, raw.decode(), hashlib.sha256(raw).hexdigest())
             )
         if row_is_duplicate:
             counts["rows_duplicate"] += 1
@@ -314,6 +317,65 @@ def _remember(ctx: _Context, rows: list[InputRow], mapped: list[Mapped]) -> None
 def _batches(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
     while chunk := list(islice(rows, size)):
         yield chunk
+
+
+class _Writer(threading.Thread):
+    """Commits batches in file order on its own thread, so that the database's work (which runs
+    outside the GIL) overlaps with reading and mapping the next batches."""
+
+    def __init__(
+        self,
+        db: Database,
+        ctx: _Context,
+        run_id: int,
+        checkpoint: int,
+        expected: int | None,
+        progress: Progress | None,
+    ) -> None:
+        super().__init__(name="puente-load-writer", daemon=True)
+        self.db, self.ctx, self.run_id, self.checkpoint = db, ctx, run_id, checkpoint
+        self.expected, self.progress = expected, progress
+        self.queue: queue.Queue[tuple[list[InputRow], list[Mapped]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.done = 0
+
+    def submit(self, chunk: list[InputRow], mapped: list[Mapped]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((chunk, mapped))
+
+    def finish(self, raise_error: bool = True) -> None:
+        self.queue.put(None)
+        self.join()
+        if raise_error and self.error is not None:
+            raise self.error
+
+    def run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._commit(*item)
+                except BaseException as exc:  # handed to the loading thread, which re-raises it
+                    self.error = exc
+
+    def _commit(self, chunk: list[InputRow], mapped: list[Mapped]) -> None:
+        ctx, checkpoint = self.ctx, self.checkpoint
+        if chunk[0].seq < checkpoint:  # committed before an interruption: only remember it
+            cut = next((i for i, r in enumerate(chunk) if r.seq >= checkpoint), len(chunk))
+            _remember(ctx, chunk[:cut], mapped[:cut])
+            self.done += cut
+            chunk, mapped = chunk[cut:], mapped[cut:]
+            if not chunk:
+                return
+        with self.db.engine.begin() as conn:
+            repo = Repository(conn)
+            batch, counts, pending = _process(chunk, mapped, ctx, repo, self.run_id)
+            repo.write(batch, self.run_id)
+            repo.advance_run(self.run_id, counts, chunk[-1].seq + 1)
+        ctx.seen.update(pending)
+        self.done += len(chunk)
+        if self.progress:
+            self.progress(self.done, self.expected)
 
 
 def run_load(
@@ -349,30 +411,19 @@ def run_load(
         ctx.resolve_quarantine = ctx.resolve_quarantine or repo.open_quarantine_exists(
             ctx.file_sha256, profile.name
         )
-    done = 0
+    writer = _Writer(db, ctx, run_id, checkpoint, expected, progress)
+    writer.start()
     try:
         for chunk, mapped in _mapped_batches(source.rows, ctx, batch_size, workers_for(expected, batch_size)):
-            if chunk[-1].seq < checkpoint:
-                _remember(ctx, chunk, mapped)  # committed before an interruption
-                done += len(chunk)
-                continue
-            if chunk[0].seq < checkpoint:  # a batch straddling the checkpoint (another batch size)
-                cut = next(i for i, r in enumerate(chunk) if r.seq >= checkpoint)
-                _remember(ctx, chunk[:cut], mapped[:cut])
-                done += cut
-                chunk, mapped = chunk[cut:], mapped[cut:]
-            with db.engine.begin() as conn:
-                repo = Repository(conn)
-                batch, counts, pending = _process(chunk, mapped, ctx, repo, run_id)
-                repo.write(batch, run_id)
-                repo.advance_run(run_id, counts, chunk[-1].seq + 1)
-            ctx.seen.update(pending)
-            done += len(chunk)
-            if progress:
-                progress(done, expected)
+            writer.submit(chunk, mapped)
+        writer.finish()
     except LoadError as exc:
+        writer.finish(raise_error=False)
         with db.engine.begin() as conn:
             Repository(conn).finish_run(run_id, "failed", exc.en)
+        raise
+    except BaseException:
+        writer.finish(raise_error=False)
         raise
     with db.engine.begin() as conn:
         repo = Repository(conn)

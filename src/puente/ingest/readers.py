@@ -8,8 +8,10 @@ in the quarantine rather than stopping the load. Problems with the whole file ra
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +94,43 @@ class _LineDecoder:
         return data.decode(enc, errors="replace")
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _decodes_cleanly(path: Path, encoding: str) -> bool:
+    """Whether every line would decode without a problem, checked in large chunks (fast)."""
+    enc = encoding.lower()
+    if enc == "auto":
+        enc = "utf-8"
+    if enc not in _UTF8_NAMES and enc not in _SINGLE_BYTE:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8" if enc in _UTF8_NAMES else enc)()
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            if enc in _SINGLE_BYTE and _UTF8_SEQUENCE.search(tail + chunk):
+                return False  # looks like UTF-8: let the line-by-line path say which lines
+            tail = chunk[-1:]
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 def _physical_lines(path: Path, decoder: _LineDecoder) -> Iterator[str]:
+    if _decodes_cleanly(path, decoder.encoding):
+        # the common case: let the codec decode the whole stream, with no per-line work
+        encoding = "utf-8" if decoder.encoding in ("auto", *_UTF8_NAMES) else decoder.encoding
+        with path.open(encoding=encoding, newline="") as handle:
+            for line in handle:
+                decoder.line += 1
+                yield line
+        return
     with path.open("rb") as handle:
         for data in handle:
             yield decoder.decode(data)

@@ -17,4 +17,5 @@ class Provenance(BaseModel):
     load_run_id: int | None = None
     profile: str
     received_at: datetime
-    payload_sha256: str
+    payload_sha256: str  # of the canonical record and its markings
+    raw_sha256: str  # of the row as read

@@ -23,6 +23,9 @@ def default_database_url() -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook
     cursor = dbapi_connection.cursor()
+    # Larger pages make bulk loads of JSON documents markedly faster; it only applies to a new file,
+    # and must come before WAL is switched on.
+    cursor.execute("PRAGMA page_size=16384")
     # WAL lets readers work during a load; NORMAL sync is durable at each WAL checkpoint and
     # safe against process kills (only an OS crash may lose the last transactions).
     cursor.execute("PRAGMA journal_mode=WAL")

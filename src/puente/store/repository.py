@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, insert, select, update
 
+from puente.model.provenance import Provenance
 from puente.store.schema import load_runs, quarantine, record_versions, records, source_files, source_rows
 
 VERSION_COLUMNS = (
@@ -262,7 +263,9 @@ class Repository:
         ).first()
         return row is not None
 
-    def _new_source_rows(self, rows: list[tuple[str, str, int, str]]) -> list[tuple[str, str, int, str]]:
+    def _new_source_rows(
+        self, rows: list[tuple[str, str, int, str, str]]
+    ) -> list[tuple[str, str, int, str, str]]:
         """Rows not yet kept: a row re-read under a changed profile is already there."""
         if not rows:
             return rows
@@ -312,7 +315,8 @@ class Repository:
         try:
             if batch.rows:
                 cursor.executemany(
-                    "INSERT INTO source_rows (file_sha256, sheet, row_number, raw) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO source_rows (file_sha256, sheet, row_number, raw, raw_sha256) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     batch.rows,
                 )
             if batch.versions:
@@ -349,7 +353,9 @@ class Repository:
     def _write_postgres(self, raw: Any, batch: Batch) -> None:
         with raw.cursor() as cursor:
             if batch.rows:
-                with cursor.copy("COPY source_rows (file_sha256, sheet, row_number, raw) FROM STDIN") as copy:
+                with cursor.copy(
+                    "COPY source_rows (file_sha256, sheet, row_number, raw, raw_sha256) FROM STDIN"
+                ) as copy:
                     for row in batch.rows:
                         copy.write_row(row)
             if batch.versions:
@@ -391,6 +397,37 @@ class Repository:
             .order_by(quarantine.c.owner, quarantine.c.status)
         )
         return [(o, s, int(n)) for o, s, n in rows]
+
+    def provenance(self, record_id: str, version: int | None = None) -> tuple[Provenance, str] | None:
+        """Where a version of a record came from, and the row as read (newest version by default)."""
+        query = (
+            select(record_versions, source_rows.c.raw, source_rows.c.raw_sha256)
+            .join(
+                source_rows,
+                (source_rows.c.file_sha256 == record_versions.c.file_sha256)
+                & (source_rows.c.sheet == record_versions.c.sheet)
+                & (source_rows.c.row_number == record_versions.c.row_number),
+            )
+            .where(record_versions.c.record_id == record_id)
+            .order_by(record_versions.c.version.desc())
+        )
+        if version is not None:
+            query = query.where(record_versions.c.version == version)
+        row = self.conn.execute(query.limit(1)).mappings().first()
+        if row is None:
+            return None
+        provenance = Provenance(
+            file_name=row["file_name"],
+            file_sha256=row["file_sha256"],
+            row_number=row["row_number"],
+            sheet=row["sheet"] or None,
+            load_run_id=row["load_run_id"],
+            profile=row["profile"],
+            received_at=row["received_at"],
+            payload_sha256=row["payload_sha256"],
+            raw_sha256=row["raw_sha256"],
+        )
+        return provenance, row["raw"]
 
     def version_count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(record_versions)).scalar_one())

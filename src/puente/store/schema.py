@@ -82,7 +82,6 @@ records = Table(
     Column("originator_controlled", Boolean, nullable=False),
     Column("load_run_id", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index(None, "owner", "record_type"),
 )
 
 record_versions = Table(
@@ -113,6 +112,7 @@ source_rows = Table(
     Column("sheet", String(200), primary_key=True),
     Column("row_number", BigInteger, primary_key=True),
     Column("raw", Text, nullable=False),  # JSON object: column -> value as read
+    Column("raw_sha256", String(64), nullable=False),
 )
 
 quarantine = Table(

@@ -80,7 +80,6 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("record_id", name=op.f("pk_records")),
     )
-    op.create_index(op.f("ix_records_owner_record_type"), "records", ["owner", "record_type"], unique=False)
     op.create_table(
         "source_files",
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -96,6 +95,7 @@ def upgrade() -> None:
         sa.Column("sheet", sa.String(length=200), nullable=False),
         sa.Column("row_number", sa.BigInteger(), nullable=False),
         sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("raw_sha256", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("file_sha256", "sheet", "row_number", name=op.f("pk_source_rows")),
     )
     op.create_table(
@@ -136,7 +136,6 @@ def downgrade() -> None:
     op.drop_table("load_runs")
     op.drop_table("source_rows")
     op.drop_table("source_files")
-    op.drop_index(op.f("ix_records_owner_record_type"), table_name="records")
     op.drop_table("records")
     op.drop_table("record_versions")
     op.drop_index(op.f("ix_quarantine_owner_status"), table_name="quarantine")
