@@ -46,4 +46,5 @@ def snapshot(db: Database) -> dict[str, Any]:
         "versions": [tuple(r) for r in versions],
         "heads": [tuple(r) for r in heads],
         "quarantine": [tuple(r) for r in held],
+        "rows": [tuple(r) for r in rows],
     }
