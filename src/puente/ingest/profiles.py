@@ -13,10 +13,18 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from puente.ingest.issues import LoadError
 from puente.model.markings import Disclosure
@@ -69,14 +77,17 @@ def _field_specs(value: dict[str, Any]) -> dict[str, FieldSpec]:
     }
 
 
+# "when: COLUMN" is short for a list of one; "path: COLUMN" is short for "path: {column: COLUMN}".
+Columns = Annotated[tuple[str, ...], BeforeValidator(lambda v: (v,) if isinstance(v, str) else v)]
+FieldMap = Annotated[dict[str, FieldSpec], BeforeValidator(lambda v: _field_specs(v or {}))]
+
+
 class ItemSpec(_Strict):
     """A seizure item a row may carry (emitted only when one of ``when``'s columns has a value)."""
 
     kind: str
-    when: tuple[str, ...] = ()
-    fields: dict[str, FieldSpec] = Field(default_factory=dict)
-
-    _fields = field_validator("fields", mode="before")(classmethod(lambda cls, v: _field_specs(v or {})))
+    when: Columns = ()
+    fields: FieldMap = Field(default_factory=dict)
 
     @field_validator("kind")
     @classmethod
@@ -84,11 +95,6 @@ class ItemSpec(_Strict):
         if value not in ITEM_TYPES:
             raise ValueError(f"unknown item kind '{value}'; known: {', '.join(ITEM_TYPES)}")
         return value
-
-    @field_validator("when", mode="before")
-    @classmethod
-    def _when(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str) else value
 
 
 class RelationSpec(_Strict):
@@ -100,12 +106,10 @@ class RecordSpec(_Strict):
     type: str
     key: str | None = None
     id: str  # template over columns, e.g. "{TRACE_NO}" or "{SEIZURE_ID}-driver"
-    when: tuple[str, ...] = ()  # emit only when one of these columns has a value
-    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    when: Columns = ()  # emit only when one of these columns has a value
+    fields: FieldMap = Field(default_factory=dict)
     items: tuple[ItemSpec, ...] = ()
     relations: tuple[RelationSpec, ...] = ()
-
-    _fields = field_validator("fields", mode="before")(classmethod(lambda cls, v: _field_specs(v or {})))
 
     @field_validator("type")
     @classmethod
@@ -113,11 +117,6 @@ class RecordSpec(_Strict):
         if value not in RECORD_TYPES:
             raise ValueError(f"unknown record type '{value}'; known: {', '.join(RECORD_TYPES)}")
         return value
-
-    @field_validator("when", mode="before")
-    @classmethod
-    def _when(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str) else value
 
     @property
     def ref(self) -> str:

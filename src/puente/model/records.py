@@ -173,28 +173,26 @@ class Organization(Record):
     kind: ShortText | None = None  # licensed dealer, front company, transport firm ...
 
 
-class FirearmDescription(_Value):
+class _FirearmFields(BaseModel):
+    """What describes a gun, in a firearm record or wherever a sale, seizure or trace names one."""
+
+    firearm_type: Annotated[Coded | None, Vocab("firearm_type")] = None
+    make: Annotated[Coded | None, Vocab("make")] = None
+    model: ShortText | None = None
+    caliber: Annotated[Coded | None, Vocab("caliber")] = None
+    serial: Serial | None = None
+    importer: ShortText | None = None
+    country_of_manufacture: Annotated[Coded | None, Vocab("nation")] = None
+
+
+class FirearmDescription(_FirearmFields):
     """A gun as described in a sale, seizure or trace."""
 
-    firearm_type: Annotated[Coded | None, Vocab("firearm_type")] = None
-    make: Annotated[Coded | None, Vocab("make")] = None
-    model: ShortText | None = None
-    caliber: Annotated[Coded | None, Vocab("caliber")] = None
-    serial: Serial | None = None
-    importer: ShortText | None = None
-    country_of_manufacture: Annotated[Coded | None, Vocab("nation")] = None
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Firearm(Record):
+class Firearm(Record, _FirearmFields):
     record_type: ClassVar[str] = "firearm"
-
-    firearm_type: Annotated[Coded | None, Vocab("firearm_type")] = None
-    make: Annotated[Coded | None, Vocab("make")] = None
-    model: ShortText | None = None
-    caliber: Annotated[Coded | None, Vocab("caliber")] = None
-    serial: Serial | None = None
-    importer: ShortText | None = None
-    country_of_manufacture: Annotated[Coded | None, Vocab("nation")] = None
 
 
 class Vehicle(Record):
