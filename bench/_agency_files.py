@@ -833,7 +833,7 @@ class CbpWriter:
         if rng.random() < 0.95:
             citizenship = _pick(rng, NATIONALITIES)
             if citizenship != "US" or rng.random() < 0.45:
-                p = spanish_person(rng, 1950, 2006)
+                p = spanish_person(rng, 1950, min(2003, day.year - 16))
                 last = f"{p.paternal} {p.maternal}".strip() if rng.random() < 0.6 else p.paternal
                 first = p.given
                 if rng.random() < 0.75:
@@ -842,7 +842,7 @@ class CbpWriter:
             else:
                 first = _pick(rng, EN_MALE if rng.random() < 0.7 else EN_FEMALE)
                 last = _pick(rng, EN_SURNAMES)
-                birth = _day(rng, dt.date(1950, 1, 1), dt.date(2006, 12, 31))
+                birth = _day(rng, dt.date(1950, 1, 1), dt.date(min(2003, day.year - 16), 12, 31))
             driver = {
                 "last_name": last.upper(),
                 "first_name": first.upper(),

@@ -22,12 +22,14 @@ import cProfile
 import json
 import math
 import os
+import pstats
 import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -46,7 +48,7 @@ from bench.common import (
 )
 
 BUDGET_RECORDS_PER_S = 50_000
-GENERATOR_VERSION = 1  # bump when _agency_files changes what it writes: old caches are then ignored
+GENERATOR_VERSION = 2  # bump when _agency_files changes what it writes: old caches are then ignored
 MARGIN = 1.02  # generate a little more than the scale so that it is met even if a few rows fail
 ENGINES = ("sqlite", "postgresql")
 
@@ -89,6 +91,9 @@ def dataset(seed: int, scale: str, regenerate: bool = False) -> tuple[Path, dict
     started = time.perf_counter()
     try:
         stats = _agency_files.write_files(partial, seed, per_file, progress)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     finally:
         for bar in bars.values():
             bar.close()
@@ -121,6 +126,31 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+# Threads the pipeline starts (e.g. a writer thread) get their own profiler: cProfile sees one thread.
+_THREAD_PROFILES: list[cProfile.Profile] = []
+
+
+def _profile_new_thread(_frame: Any, _event: str, _arg: Any) -> None:
+    sys.setprofile(None)
+    profile = cProfile.Profile()
+    _THREAD_PROFILES.append(profile)
+    profile.enable()
+
+
+def _dump_profile(main: cProfile.Profile, out: Path) -> None:
+    """``out``: all threads together; ``*.main.prof`` and ``*.threads.prof``: the loading thread alone
+    and the other threads alone (their times overlap the loading thread's in wall time)."""
+    main.create_stats()
+    main.dump_stats(out.with_suffix(".main.prof"))
+    combined = pstats.Stats(main)
+    if _THREAD_PROFILES:
+        for profile in _THREAD_PROFILES:
+            profile.create_stats()
+        pstats.Stats(*_THREAD_PROFILES).dump_stats(out.with_suffix(".threads.prof"))
+        combined.add(*_THREAD_PROFILES)
+    combined.dump_stats(out)
+
+
 def _worker(config_path: Path) -> int:
     config = json.loads(config_path.read_text(encoding="utf-8"))
     result: dict[str, Any] = {"files": [], "error": None}
@@ -143,12 +173,14 @@ def _worker(config_path: Path) -> int:
                     cpu_before = _cpu_seconds()
                     started = time.perf_counter()
                     if profiler is not None:
+                        threading.setprofile(_profile_new_thread)
                         profiler.enable()
                     try:
                         report = ingest_file(db, path, profile, progress=bar.update)
                     finally:
                         if profiler is not None:
                             profiler.disable()
+                            threading.setprofile(None)
                     seconds = time.perf_counter() - started
                     cpu = _cpu_seconds() - cpu_before
                 result["files"].append(
@@ -173,7 +205,7 @@ def _worker(config_path: Path) -> int:
     result["peak_rss_mib"] = peak_rss_mib()
     result["children_peak_rss_mib"] = peak_rss_mib(children=True)
     if profiler is not None:
-        profiler.dump_stats(config["profile_out"])
+        _dump_profile(profiler, Path(config["profile_out"]))
     Path(config["result"]).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -245,7 +277,7 @@ def _engine_figures(args: Any, engine: str, result: Any, manifest: dict[str, Any
     prefix = f"ingest.{engine}"
     expected_records = sum(f["expected_records"] for f in manifest["files"])
     expected_quarantined = sum(f["expected_quarantined"] for f in manifest["files"])
-    common: dict[str, Any] = {"engine": engine, "seed": args.seed}
+    common: dict[str, Any] = {"engine": engine, "seed": getattr(args, "seed", None)}
     if os.environ.get("PUENTE_INGEST_WORKERS") is not None:  # the pipeline's own setting, if given
         common["ingest_workers"] = os.environ["PUENTE_INGEST_WORKERS"]
     if getattr(args, "profile", False):
@@ -381,7 +413,7 @@ def run(args: Any) -> list[dict[str, Any]]:
             result = {"files": [], "error": short_error(exc), "traceback": traceback.format_exc()}
         engine_figures = _engine_figures(args, engine, result, manifest)
         if profile_out is not None and profile_out.is_file():
-            engine_figures[0]["profile"] = str(profile_out)
+            engine_figures[0]["cprofile"] = str(profile_out)
         figures.extend(engine_figures)
     return figures
 

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import datetime
 import re
 
+import phonenumbers
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from stdnum.mx import curp as stdnum_curp
 from stdnum.mx import rfc as stdnum_rfc
+from stdnum.us import ssn as stdnum_ssn
 from vininfo import Vin
+from vininfo.dicts import wmi as vininfo_wmi
 
-from puente.normalize.errors import NormalizationError
+from puente.normalize import identifiers
+from puente.normalize.errors import NormalizationError, bounded
 from puente.normalize.identifiers import (
     Plate,
     Serial,
@@ -379,3 +384,346 @@ def test_identifiers_raise_only_normalization_errors(value: str) -> None:
             func(value)
         except NormalizationError:
             pass
+
+
+# --- Fast paths agree with the libraries ------------------------------------------------------
+#
+# Each normaliser tries a hand-written fast path before the library-based code (`_*_library`).
+# These properties check that the public function and the library-based code give the same value,
+# or the same error (code and both messages), on generated well-formed values, on corrupted ones
+# and on arbitrary text; and that the fast path does take the well-formed valid ones.
+# `pytest --hypothesis-show-statistics` shows how many were accepted and how many rejected.
+
+AGREE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS = "0123456789"
+# Characters a corruption may put in: letters, digits, what people type, what they should not.
+NOISE = UPPER + DIGITS + "abcxyzñÑ&ÉIOQß -_./*#+()\u00a0\u2013\u2015\t０"
+
+
+def outcome(func, *args) -> tuple:
+    try:
+        return ("ok", func(*args))
+    except NormalizationError as err:
+        return ("error", err.code, err.en, err.es)
+
+
+def assert_agree(public, library, label_en: str, label_es: str, value: str, *args, tag: str = "") -> None:
+    """The public function (fast path first) and the library-based code give the same outcome."""
+
+    def reference(v: str, *a):
+        return library(bounded(v, label_en, label_es), *a)
+
+    result = outcome(public, value, *args)
+    assert result == outcome(reference, value, *args), value
+    event(f"{tag or label_en} {'accepted' if result[0] == 'ok' else 'rejected'}")
+
+
+@st.composite
+def corrupted(draw, valid: st.SearchStrategy[str]) -> str:
+    """A value with one character replaced, inserted or deleted, two swapped, or lower-cased."""
+    value = draw(valid)
+    i = draw(st.integers(0, len(value) - 1))
+    c = draw(st.sampled_from(NOISE))
+    kind = draw(st.sampled_from(["replace", "replace", "insert", "delete", "swap", "lower"]))
+    if kind == "replace":
+        return value[:i] + c + value[i + 1 :]
+    if kind == "insert":
+        return value[:i] + c + value[i:]
+    if kind == "delete":
+        return value[:i] + value[i + 1 :]
+    if kind == "swap" and i + 1 < len(value):
+        return value[:i] + value[i + 1] + value[i] + value[i + 2 :]
+    return value.lower()
+
+
+IMPOSSIBLE_DAYS = [(2, 29), (2, 30), (4, 31), (6, 31), (9, 31), (11, 31), (13, 1), (0, 10), (5, 0), (12, 32)]
+
+
+@st.composite
+def yymmdd(draw, possible: bool) -> tuple[str, int]:
+    """Six digits of date and its century (a CURP's 17th character tells 1900s from 2000s)."""
+    if possible:
+        date = draw(st.dates(datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)))
+        return date.strftime("%y%m%d"), date.year // 100 * 100
+    m, d = draw(st.sampled_from(IMPOSSIBLE_DAYS))  # 29 February too: most years are not leap years
+    return f"{draw(st.integers(0, 99)):02d}{m:02d}{d:02d}", draw(st.sampled_from([1900, 2000]))
+
+
+@st.composite
+def curp_first17(draw, valid_parts: bool = True) -> str:
+    initials = draw(st.text(UPPER, min_size=4, max_size=4))
+    states = sorted(stdnum_curp._valid_states)
+    sex, state = draw(st.sampled_from("HM")), draw(st.sampled_from(states))
+    date, century = draw(yymmdd(possible=valid_parts or draw(st.booleans())))
+    if not valid_parts:
+        initials = draw(st.sampled_from([initials, *sorted(stdnum_curp._name_blacklist)]))
+        sex = draw(st.sampled_from(["H", "M", "X", "1"]))
+        state = draw(st.sampled_from([state, "ZZ", "XX", "NX"]))
+    consonants = draw(st.text(UPPER, min_size=3, max_size=3))
+    homonym = draw(st.sampled_from(DIGITS if century == 1900 else UPPER))
+    return initials + date + sex + state + consonants + homonym
+
+
+valid_curps = curp_first17().map(append_curp_check)
+
+
+@AGREE
+@given(st.one_of(valid_curps, curp_first17(valid_parts=False).map(append_curp_check)))
+def test_curp_fast_path_agrees_on_well_formed_values(value: str) -> None:
+    for curp in (value, wrong_last(value), f" {value[:4].lower()}-{value[4:10]} {value[10:]} "):
+        assert_agree(normalize_curp, identifiers._curp_library, "CURP", "la CURP", curp)
+    # The fast path takes every CURP stdnum accepts.
+    assert identifiers._curp_fast(value) == stdnum_curp.is_valid(value)
+
+
+@AGREE
+@given(corrupted(valid_curps))
+def test_curp_fast_path_agrees_on_corrupted_values(value: str) -> None:
+    assert_agree(normalize_curp, identifiers._curp_library, "CURP", "la CURP", value)
+
+
+@st.composite
+def rfc_first(draw, valid_parts: bool = True) -> str:
+    person = draw(st.booleans())
+    initials = draw(st.text(UPPER + "&Ñ", min_size=4 if person else 3, max_size=4 if person else 3))
+    date, _ = draw(yymmdd(possible=valid_parts or draw(st.booleans())))
+    homoclave = draw(st.text("123456789ABCDEFGHJKLMNPRSTUV", min_size=1, max_size=1))
+    homoclave += draw(st.text("123456789ABCDEFGHIJKLMNPQRSTUVWXYZ", min_size=1, max_size=1))
+    if not valid_parts:
+        if person:
+            initials = draw(st.sampled_from([initials, *sorted(stdnum_rfc._name_blacklist)]))
+        homoclave = draw(st.sampled_from([homoclave, "00", "W1", "10", "0A"]))
+    return initials + date + homoclave
+
+
+def append_rfc_check(first: str) -> str:
+    return first + stdnum_rfc.calc_check_digit(first)
+
+
+valid_rfcs = rfc_first().map(append_rfc_check)
+
+
+@AGREE
+@given(st.one_of(valid_rfcs, rfc_first(valid_parts=False).map(append_rfc_check)))
+def test_rfc_fast_path_agrees_on_well_formed_values(value: str) -> None:
+    for rfc in (
+        value,
+        wrong_last(value),
+        value[:-1] + "A",
+        f"{value[:-9].lower()}-{value[-9:-3]}-{value[-3:]}",
+    ):
+        assert_agree(normalize_rfc, identifiers._rfc_library, "RFC", "el RFC", rfc)
+    # The fast path takes every RFC stdnum accepts.
+    assert identifiers._rfc_fast(value) == stdnum_rfc.is_valid(value, validate_check_digits=True)
+
+
+@AGREE
+@given(
+    st.one_of(
+        corrupted(valid_rfcs),
+        st.sampled_from(["XAXX010101000", "XEXX010101000", "xaxx-010101-000", "GODE561231", "MAB930714"]),
+    )
+)
+def test_rfc_fast_path_agrees_on_corrupted_values(value: str) -> None:
+    assert_agree(normalize_rfc, identifiers._rfc_library, "RFC", "el RFC", value)
+
+
+SSN_WRITTEN = ["{}{}{}", "{}-{}-{}", "{} {} {}", " {}-{} {} ", "{}_{}_{}", "{}\u2013{}\u2013{}", "{}-{}{}"]
+
+
+@st.composite
+def ssns(draw) -> str:
+    digits = draw(st.sampled_from("12345678")) + draw(st.text(DIGITS, min_size=8, max_size=8))
+    area = draw(st.sampled_from([digits[:3]] * 5 + ["000", "666", "900"]))
+    group = draw(st.sampled_from([digits[3:5]] * 5 + ["00"]))
+    serial = draw(st.sampled_from([digits[5:]] * 5 + ["0000"]))
+    digits = draw(st.sampled_from([area + group + serial] * 5 + ["078051120", "457555462", "219099999"]))
+    return draw(st.sampled_from(SSN_WRITTEN)).format(digits[:3], digits[3:5], digits[5:])
+
+
+@AGREE
+@given(st.one_of(ssns(), corrupted(ssns())))
+def test_ssn_fast_path_agrees(value: str) -> None:
+    assert_agree(normalize_ssn, identifiers._ssn_library, "SSN", "el SSN", value)
+
+
+VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+KNOWN_WMIS = sorted(k for k in vininfo_wmi.WMI if re.fullmatch(f"[{VIN_CHARS}]{{3}}", k))
+
+
+def with_vin_check(vin: str) -> str:
+    """The VIN with the check digit vininfo verifies, where its maker uses one."""
+    for digit in "0123456789X":
+        candidate = vin[:8] + digit + vin[9:]
+        if Vin(candidate).verify_checksum(check_year=False):
+            return candidate
+    return vin
+
+
+@st.composite
+def vins(draw) -> str:
+    wmi = draw(st.one_of(st.sampled_from(KNOWN_WMIS), st.text(VIN_CHARS, min_size=3, max_size=3)))
+    vin = wmi + draw(st.text(VIN_CHARS, min_size=14, max_size=14))
+    return with_vin_check(vin) if draw(st.integers(0, 3)) else vin
+
+
+def decode_vin_library(vin: str) -> dict[str, str | int | None]:
+    country, manufacturer, region, year = identifiers._decoded_library(identifiers._vin_format(vin))
+    return {"country": country, "manufacturer": manufacturer, "region": region, "model_year": year}
+
+
+def assert_vin_agrees(value: str) -> None:
+    assert_agree(normalize_vin, identifiers._vin_library, "VIN", "el NIV (VIN)", value)
+    assert_agree(decode_vin, decode_vin_library, "VIN", "el NIV (VIN)", value, tag="decode_vin")
+
+
+@AGREE
+@given(vins())
+def test_vin_fast_path_agrees_on_well_formed_values(vin: str) -> None:
+    for digit in "0123456789X":  # every check digit at position 9, so wrong ones too
+        assert_vin_agrees(vin[:8] + digit + vin[9:])
+
+
+@AGREE
+@given(corrupted(vins()))
+def test_vin_fast_path_agrees_on_corrupted_values(value: str) -> None:
+    assert_vin_agrees(value)
+
+
+def test_vin_year_table_reads_vininfos_year_position() -> None:
+    for code in VIN_CHARS:
+        assert Vin(f"1HG000000{code}0000000").years_code == code
+
+
+def test_library_copies_match_the_private_tables() -> None:
+    assert set(identifiers._CURP_STATES.split()) == stdnum_curp._valid_states
+    assert identifiers._CURP_BLACKLIST == stdnum_curp._name_blacklist
+    assert identifiers._RFC_BLACKLIST == set(stdnum_rfc._name_blacklist)
+    assert identifiers._SSN_BLACKLIST == stdnum_ssn._ssn_blacklist
+    assert not any(chr(c).isalnum() for c in identifiers._SEPARATORS)
+
+
+# Phones: national significant numbers are drawn at random (most 10-digit Mexican and US numbers
+# are valid, the rest exercise the rejections) and written the ways people write them.
+
+MX_WRITTEN = [
+    "{a} {b} {c}", "({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "{n}", "+52 {n}", "+52 ({a}) {b} {c}",
+    "+52 1 {a} {b} {c}", "+521{n}", "044 {a} {b} {c}", "045{n}", "01 {a} {b} {c}", "01{n}", "52 {n}",
+    "52{n}", "00 52 {n}", "0052{n}", "011 52 {n}", "+52-{a}-{b}-{c}", " ( {a} ) {b} {c}. ", "{n} ext. 12",
+    "{n} x12", "{n}#", "tel:+52{n}", "+52 {n};ext=3", "＋52 {n}", "++52{n}", "+ 52 {n}", "(+52) {n}",
+    "{n}{n}", "{a} {b}", "MX {n}", "+52 {a} {b} {c} / {b}", "+52 0 {n}", "+0052 {n}", "52 1 {n}",
+]  # fmt: skip
+US_WRITTEN = [
+    "({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "{a} {b} {c}", "{n}", "1-{a}-{b}-{c}", "1 ({a}) {b} {c}",
+    "1{n}", "+1 {n}", "+1 ({a}) {b}-{c}", "+1-{a}-{b}-{c}", "011 1 {n}", "001 {n}", "00 1 {n}", "{b}-{c}",
+    "1 {b} {c}", "({a}) {b}-{c} ext 7", "{a}-{b}-{c} x99", "+1 {n}#", "1-800-FLOWERS", "{n}{c}", "11{n}",
+    "+11{n}", "0{n}", "+{n}",
+]  # fmt: skip
+ALL_WRITTEN = MX_WRITTEN + US_WRITTEN
+PHONE_REGIONS = ["MX"] * 5 + ["US"] * 5 + ["CA", "GT", "PR", "AG", "mx", "XX", ""]
+
+
+# Area codes of Mexico (2 or 3 digits), of the US, Canada, Puerto Rico, Antigua, Jamaica, toll-free
+# and premium numbers; and random ones.
+AREAS = ["55", "33", "81", "664", "656", "614", "999", "222", "915", "210", "956", "212", "416", "787",
+         "268", "876", "800", "900"]  # fmt: skip
+
+
+@st.composite
+def phone_written(draw, forms: list[str], lengths: st.SearchStrategy[int] = st.just(10)) -> str:
+    length = draw(lengths)
+    area = draw(st.sampled_from([*AREAS, "0", "1", "5"]))
+    area += draw(st.text(DIGITS, max_size=3 - len(area)))
+    # An exchange starting with 2-9, as most are, keeps most numbers valid.
+    rest = draw(st.sampled_from("234567891")) + draw(st.text(DIGITS, min_size=length, max_size=length))
+    n = (area + rest)[:length]
+    cut = draw(st.sampled_from([2, 3]))
+    a, b, c = n[:cut], n[cut:6], n[6:]
+    return draw(st.sampled_from(forms)).format(n=n, a=a, b=b, c=c)
+
+
+def assert_phone_agrees(value: str, region: str) -> None:
+    assert_agree(normalize_phone, identifiers._phone_library, "Phone", "el teléfono", value, region.upper())
+
+
+@AGREE
+@given(
+    phone_written(ALL_WRITTEN, st.sampled_from([10] * 9 + [7, 8, 9, 11, 12, 13])),
+    st.sampled_from(PHONE_REGIONS),
+)
+def test_phone_fast_path_agrees_on_written_forms(value: str, region: str) -> None:
+    assert_phone_agrees(value, region)
+
+
+@AGREE
+@given(corrupted(phone_written(ALL_WRITTEN)), st.sampled_from(PHONE_REGIONS))
+def test_phone_fast_path_agrees_on_corrupted_forms(value: str, region: str) -> None:
+    assert_phone_agrees(value, region)
+
+
+# Forms the fast path takes whenever the number is valid.
+MX_FAST = ["{a} {b} {c}", "({a}) {b}-{c}", "{a}-{b}-{c}", "{n}", "+52 {n}", "+52 1 {a} {b} {c}",
+           "044 {a} {b} {c}", "01 {a} {b} {c}", "52 {n}", "00 52 {n}", "001 {n}"]  # fmt: skip
+US_FAST = ["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "{n}", "1-{a}-{b}-{c}", "1{n}", "+1 ({a}) {b}-{c}",
+           "011 1 {n}", "011 52 {n}", "+52 {n}"]  # fmt: skip
+
+
+@AGREE
+@given(
+    st.one_of(
+        phone_written(MX_FAST).map(lambda v: (v, "MX")), phone_written(US_FAST).map(lambda v: (v, "US"))
+    )
+)
+def test_phone_fast_path_takes_valid_mexican_and_us_numbers(case: tuple[str, str]) -> None:
+    value, region = case
+    fast = identifiers._phone_fast(value, region)
+    library = outcome(identifiers._phone_library, value, region)
+    assert fast is None or ("ok", fast) == library, value
+    assert (fast is not None) == (library[0] == "ok"), value
+    event("valid" if fast else "invalid")
+
+
+@st.composite
+def any_region_number(draw) -> tuple[str, str]:
+    """A number of any region, from its example numbers (changed a little) or random digits."""
+    region = draw(st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)))
+    md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    example = draw(
+        st.sampled_from(
+            [d.example_number for d in (md.fixed_line, md.mobile, md.toll_free) if d and d.example_number]
+            or ["12345678"]
+        )
+    )
+    digits = draw(
+        st.one_of(
+            st.just(example),
+            st.integers(0, len(example) - 1).map(lambda i: example[:i] + "5" + example[i + 1 :]),
+            st.text(DIGITS, min_size=3, max_size=15),
+        )
+    )  # fmt: skip
+    prefix = draw(
+        st.sampled_from(["", "", "+{cc} ", "{cc}", "0", "1", "00{cc}", "011{cc}", "+{cc}0", "+{cc}1"])
+    )
+    return prefix.format(cc=md.country_code) + digits, draw(st.sampled_from([region, region, "MX", "US"]))
+
+
+@AGREE
+@given(any_region_number())
+def test_phone_fast_path_agrees_in_every_region(case: tuple[str, str]) -> None:
+    assert_phone_agrees(*case)
+
+
+@AGREE
+@given(st.one_of(st.text(), ALPHABET, st.text(alphabet=NOISE, max_size=20)))
+def test_fast_paths_agree_on_arbitrary_text(value: str) -> None:
+    for public, library, en, es in (
+        (normalize_curp, identifiers._curp_library, "CURP", "la CURP"),
+        (normalize_rfc, identifiers._rfc_library, "RFC", "el RFC"),
+        (normalize_ssn, identifiers._ssn_library, "SSN", "el SSN"),
+        (normalize_vin, identifiers._vin_library, "VIN", "el NIV (VIN)"),
+    ):
+        assert_agree(public, library, en, es, value)
+    assert_vin_agrees(value)
+    for region in ("MX", "US"):
+        assert_phone_agrees(value, region)

@@ -96,20 +96,27 @@ def _enum_lookup(enum_name: str, enum_cls: type[StrEnum]) -> dict[str, str]:
     return lookup
 
 
+@cache
+def _agency_index() -> dict[str, str | None]:
+    """Folded code, acronym, former acronym and names -> agency code (None where two agencies share one)."""
+    index: dict[str, str | None] = {}
+    for code, agency in vocab.agencies().items():
+        for name in {
+            code,
+            *agency.names(),
+            *(f.name_en for f in agency.former_names),
+            *(f.name_es for f in agency.former_names),
+        }:
+            key = fold(name)
+            index[key] = code if index.get(key, code) == code else None
+    return index
+
+
 def _agency_code(text: str) -> str | None:
-    agencies = vocab.agencies()
-    upper = text.strip().upper()
-    if upper in agencies:
-        return upper
-    key = fold(text)
-    matches = [
-        code
-        for code, a in agencies.items()
-        if fold(a.acronym) == key or fold(a.label("en")) == key or fold(a.label("es")) == key
-    ]
-    return matches[0] if len(matches) == 1 else None
+    return _agency_index().get(fold(text))
 
 
+@cache
 def _currency_code(text: str) -> str | None:
     currencies = vocab.currencies()
     upper = text.strip().upper()
@@ -452,6 +459,33 @@ def _assign(target: dict[str, Any], parts: list[tuple[str, int | None]], value: 
             node = items[index]
 
 
+def _setter(parts: list[tuple[str, int | None]], append: bool) -> Callable[[dict[str, Any], Any], None]:
+    """A setter for one field path, specialised for the common shapes (a hot path of every load)."""
+    if not append and all(index is None for _, index in parts):
+        names = [name for name, _ in parts]
+        if len(names) == 1:
+            (only,) = names
+
+            def set_top(doc: dict[str, Any], value: Any) -> None:
+                doc[only] = value
+
+            return set_top
+        if len(names) == 2:
+            outer, inner = names
+
+            def set_nested(doc: dict[str, Any], value: Any) -> None:
+                node = doc.get(outer)
+                if node is None:
+                    doc[outer] = {inner: value}
+                elif isinstance(value, dict) and isinstance(node.get(inner), dict):
+                    node[inner] = {**value, **node[inner]}
+                else:
+                    node[inner] = value
+
+            return set_nested
+    return lambda doc, value: _assign(doc, parts, value, append)
+
+
 class _Template:
     """A compiled ``{Column Name}`` template; column names may hold spaces and dots."""
 
@@ -497,7 +531,7 @@ class _Field:
     parent: str | None  # a part of a value object (plate.issuer) is kept only with its parent
     column: str | None  # the single source column, the common case
     template: _Template | None
-    simple: str | None  # a top-level, non-list field: assigned directly
+    set: Callable[[dict[str, Any], Any], None]
 
     def source(self, values: dict[str, Cell]) -> list[Any]:
         spec = self.spec
@@ -534,7 +568,6 @@ def _compile_fields(
             _, parent_leaf = _resolve(model, path.rsplit(".", 1)[0])
             if parent_leaf.annotation in _VALUE_OBJECTS:
                 parent = parts[-2][0]
-        simple = parts[0][0] if len(parts) == 1 and parts[0][1] is None and not append else None
         compiled.append(
             _Field(
                 prefix + path,
@@ -545,7 +578,7 @@ def _compile_fields(
                 parent,
                 spec.column,
                 _Template(spec.template) if spec.template is not None else None,
-                simple,
+                _setter(parts, append),
             )
         )
     # plain values first so that a nested part (plate.issuer) merges into its parent (plate)
@@ -591,10 +624,7 @@ def _fill(
                 if field.spec.required:
                     issues.append(field.missing("no usable value", "sin valor utilizable"))
                 continue
-            if field.simple is not None:
-                doc[field.simple] = value
-            else:
-                _assign(doc, field.parts, value, field.append)
+            field.set(doc, value)
 
 
 def _container(doc: dict[str, Any], parts: list[tuple[str, int | None]]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -764,36 +765,24 @@ _PARSE_REASONS = {
 # Whatever it does not settle, it leaves to _phone_library (returns None).
 
 _PHONE_SHAPE = re.compile(r"\+?[0-9 ().\-]*")
-_PHONE_FORMATTING = str.maketrans("", "", "+ ().-")
 # phonenumbers' limits: shortest and longest national significant number, longest country code.
 _MIN_NSN, _MAX_NSN, _MAX_CC = 2, 17, 3
 # phonenumbers' ValidationResult, as far as parse() distinguishes it.
 _TOO_SHORT, _POSSIBLE, _LOCAL_ONLY, _TOO_LONG, _INVALID_LENGTH = range(5)
 
-_Desc = tuple[tuple[int, ...], "re.Pattern[str] | None"]
 
-
-def _compile_desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
-    if desc is None:
+def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> tuple[tuple[int, ...], str] | None:
+    # A description that can match: its possible lengths and its pattern.
+    if desc is None or not desc.national_number_pattern:
         return None
-    pattern = desc.national_number_pattern
-    return tuple(desc.possible_length), re.compile(pattern) if pattern else None
-
-
-def _matches_desc(number: str, desc: _Desc | None) -> bool:
-    # phonenumbers' _is_number_matching_desc: possible lengths first, then the whole pattern.
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths and len(number) not in lengths:
-        return False
-    return pattern is not None and pattern.fullmatch(number) is not None
+    return tuple(desc.possible_length), desc.national_number_pattern
 
 
 class _PhoneRegion:
     """One region's metadata, compiled once."""
 
     __slots__ = (
+        "_known",
         "country_code",
         "country_code_str",
         "general",
@@ -811,9 +800,9 @@ class _PhoneRegion:
         general = md.general_desc
         self.country_code: int = md.country_code
         self.country_code_str = str(md.country_code)
-        self.general_desc = _compile_desc(general)
+        self.general_desc = _desc(general)
         # Pattern alone, as _match_national_number uses it in parse().
-        self.general = self.general_desc[1] if self.general_desc else None
+        self.general = re.compile(self.general_desc[1]) if self.general_desc else None
         self.lengths: tuple[int, ...] = tuple(general.possible_length) if general else ()
         self.local_lengths: tuple[int, ...] = tuple(general.possible_length_local_only) if general else ()
         self.idd = re.compile(md.international_prefix) if md.international_prefix is not None else None
@@ -823,29 +812,36 @@ class _PhoneRegion:
         # Regions whose national prefix is rewritten (e.g. Argentina) are left to the library.
         self.parseable = bool(self.lengths) and not md.national_prefix_transform_rule
         # _number_type_helper returns a type other than UNKNOWN when one of these matches (mobile is
-        # only consulted when its pattern differs from fixed line); fixed line first: the usual hit.
-        kinds = [md.fixed_line]
+        # only consulted when its pattern differs from fixed line's).
+        kinds = [md.fixed_line, md.premium_rate, md.toll_free, md.shared_cost, md.voip]
+        kinds += [md.personal_number, md.pager, md.uan, md.voicemail]
         if not md.same_mobile_and_fixed_line_pattern:
             kinds.append(md.mobile)
-        kinds += [
-            md.premium_rate,
-            md.toll_free,
-            md.shared_cost,
-            md.voip,
-            md.personal_number,
-            md.pager,
-            md.uan,
-            md.voicemail,
-        ]
-        self.types = tuple(d for d in map(_compile_desc, kinds) if d is not None)
+        self.types = tuple(d for d in map(_desc, kinds) if d is not None)
+        self._known: dict[int, re.Pattern[str] | None] = {}
+
+    def is_known_type(self, nsn: str) -> bool:
+        """_number_type_helper(nsn) != UNKNOWN: the general description and one type match."""
+        n = len(nsn)
+        try:
+            known = self._known[n]
+        except KeyError:
+            known = self._known[n] = self._known_for_length(n)
+        return known is not None and known.fullmatch(nsn) is not None
+
+    def _known_for_length(self, n: int) -> re.Pattern[str] | None:
+        # One regex per length instead of one call per description: the general pattern as a
+        # lookahead to the end, then the alternation of the type patterns possible at that length.
+        if self.general_desc is None or (self.general_desc[0] and n not in self.general_desc[0]):
+            return None
+        types = [pattern for lengths, pattern in self.types if not lengths or n in lengths]
+        if not types:
+            return None
+        alternatives = "|".join(f"(?:{pattern})" for pattern in types)
+        return re.compile(rf"(?=(?:{self.general_desc[1]})\Z)(?:{alternatives})")
 
     def matches_general(self, number: str) -> bool:
         return self.general is not None and self.general.fullmatch(number) is not None
-
-    def is_known_type(self, nsn: str) -> bool:
-        if not _matches_desc(nsn, self.general_desc):
-            return False
-        return any(_matches_desc(nsn, desc) for desc in self.types)
 
     def length_result(self, number: str) -> int:
         # phonenumbers' _test_number_length for the general description.
@@ -875,7 +871,10 @@ class _PhoneRegion:
 
 
 _PHONE_REGIONS: dict[str, _PhoneRegion | None] = {}
-_CC_REGIONS: dict[int, tuple[_PhoneRegion | None, ...]] = {}
+# Regions whose numbers _phone_fast may read in national format: supported and parseable.
+_NATIONAL_REGIONS: dict[str, _PhoneRegion | None] = {}
+_VALIDATORS: dict[int, Callable[[str], bool]] = {}
+_COUNTRY_REGIONS = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
 
 
 def _phone_region(region: str) -> _PhoneRegion | None:
@@ -889,34 +888,53 @@ def _phone_region(region: str) -> _PhoneRegion | None:
     return info
 
 
-def _valid_for_country_code(country_code: int, nsn: str) -> bool:
-    # is_valid_number: the region is the only one of the calling code, or the first whose leading
-    # digits match, or the first (without leading digits) whose types match; then its types decide.
-    regions = _CC_REGIONS.get(country_code)
-    if regions is None:
-        codes = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]
-        regions = _CC_REGIONS[country_code] = tuple(_phone_region(code) for code in codes)
+def _national_region(region: str) -> _PhoneRegion | None:
+    try:
+        return _NATIONAL_REGIONS[region]
+    except KeyError:
+        pass
+    info = _phone_region(region) if region in phonenumbers.SUPPORTED_REGIONS else None
+    info = _NATIONAL_REGIONS[region] = info if info is not None and info.parseable else None
+    return info
+
+
+def _validator(country_code: int) -> Callable[[str], bool]:
+    """is_valid_number for a national significant number of this country code."""
+    try:
+        return _VALIDATORS[country_code]
+    except KeyError:
+        pass
+    regions = tuple(_phone_region(code) for code in _COUNTRY_REGIONS[country_code])
     if len(regions) == 1:
-        return regions[0] is not None and regions[0].is_known_type(nsn)
-    for info in regions:
-        if info is None:
-            continue
-        if info.leading_digits is not None:
-            if info.leading_digits.match(nsn):
-                return info.is_known_type(nsn)
-        elif info.is_known_type(nsn):
-            return True
-    return False
+        only = regions[0]
+        valid = only.is_known_type if only is not None else lambda nsn: False
+    else:
+        present = tuple(info for info in regions if info is not None)
+
+        def valid(nsn: str) -> bool:
+            # The region is the first whose leading digits match, or the first without leading
+            # digits whose types match; then its types decide.
+            for info in present:
+                if info.leading_digits is not None:
+                    if info.leading_digits.match(nsn):
+                        return info.is_known_type(nsn)
+                elif info.is_known_type(nsn):
+                    return True
+            return False
+
+    _VALIDATORS[country_code] = valid
+    return valid
 
 
 def _phone_finish(country_code: int, nsn: str, info: _PhoneRegion | None) -> str | None:
     # The end of parse() (national prefix, lengths) with the metadata it settled on, then validity.
     if info is None or not info.parseable or len(nsn) < _MIN_NSN:
         return None
-    stripped = info.strip_national_prefix(nsn)
-    if info.length_result(stripped) in (_POSSIBLE, _TOO_LONG):
-        nsn = stripped
-    if len(nsn) > _MAX_NSN or not _valid_for_country_code(country_code, nsn):
+    if info.national_prefix is not None:
+        stripped = info.strip_national_prefix(nsn)
+        if stripped is not nsn and info.length_result(stripped) in (_POSSIBLE, _TOO_LONG):
+            nsn = stripped
+    if not _MIN_NSN <= len(nsn) <= _MAX_NSN or not _validator(country_code)(nsn):
         return None
     return f"+{country_code}{nsn}"
 
@@ -925,41 +943,37 @@ def _phone_international(digits: str) -> str | None:
     # Digits after "+" or an international prefix: the country code is the shortest known prefix.
     if len(digits) <= _MIN_NSN or digits[0] == "0":
         return None
-    for size in range(1, min(len(digits), _MAX_CC) + 1):
-        country_code = int(digits[:size])
-        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code)
+    for size in (1, 2, 3):
+        regions = _COUNTRY_REGIONS.get(int(digits[:size]))
         if regions is not None:
             break
     else:
         return None
     if regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
         return None
-    return _phone_finish(country_code, digits[size:], _phone_region(regions[0]))
+    return _phone_finish(int(digits[:size]), digits[size:], _phone_region(regions[0]))
 
 
 def _phone_fast(raw: str, default_region: str) -> str | None:
     """E.164 form of `raw` exactly as _phone_library gives it, or None to ask _phone_library."""
     if _PHONE_SHAPE.fullmatch(raw) is None:
         return None
-    digits = raw.translate(_PHONE_FORMATTING)
-    plus = raw[0] == "+"
-    # _legacy_mexican, on the digits.
-    if plus:
-        if len(digits) == 13 and digits.startswith("521"):
+    # Same as deleting every " ().-+": the only characters besides digits the shape lets through.
+    digits = raw.replace(" ", "").replace("-", "").replace("(", "").replace(")", "").replace(".", "")
+    if raw[0] == "+":
+        digits = digits[1:]
+        if len(digits) == 13 and digits.startswith("521"):  # as _legacy_mexican
             digits = "52" + digits[3:]
-    elif default_region == "MX":
+        return _phone_international(digits)
+    if default_region == "MX":  # as _legacy_mexican
         if len(digits) == 13 and digits[:3] in ("044", "045"):
             digits = digits[3:]
         elif len(digits) == 12 and digits.startswith("01"):
             digits = digits[2:]
     if len(digits) < 3:  # parse() needs three digits to see a phone number at all
         return None
-    if plus:
-        return _phone_international(digits)
-    if default_region not in phonenumbers.SUPPORTED_REGIONS:
-        return None
-    info = _phone_region(default_region)
-    if info is None or not info.parseable:
+    info = _NATIONAL_REGIONS.get(default_region) or _national_region(default_region)
+    if info is None:
         return None
     if info.idd is not None and (idd := info.idd.match(digits)) is not None:
         end = idd.end()
