@@ -97,3 +97,29 @@ def test_fgr_sample_keeps_spanish_names_and_normalises(db):
     assert kinds["firearm"]["firearm"]["caliber"]["code"] == kinds["ammunition"]["caliber"]["code"]
     assert kinds["ammunition"]["rounds"] == 120
     assert {r["kind"] for r in seizure["relations"]} == {"detainee", "firearm"}
+
+
+def _agrees(stored, dumped) -> bool:
+    """Every value stored equals the model's own serialisation (which may add defaults)."""
+    if isinstance(stored, dict):
+        return isinstance(dumped, dict) and all(_agrees(v, dumped.get(k)) for k, v in stored.items())
+    if isinstance(stored, list):
+        return (
+            isinstance(dumped, list)
+            and len(stored) == len(dumped)
+            and all(_agrees(a, b) for a, b in zip(stored, dumped, strict=True))
+        )
+    return stored == dumped
+
+
+def test_stored_canonical_form_is_what_the_model_serialises(db):
+    from puente.model.records import RECORD_TYPES
+
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(record_versions.c.record_type, record_versions.c.canonical)).all()
+    assert len(rows) > 40
+    for record_type, canonical in rows:
+        model = RECORD_TYPES[record_type].model_validate_json(canonical)
+        assert _agrees(json.loads(canonical), json.loads(model.model_dump_json(exclude_none=True))), canonical

@@ -10,7 +10,7 @@ from vininfo import Vin
 
 from puente.normalize.checkdigits import curp_check_digit, rfc_check_digit, valid_date, vin_check_digit
 
-FAST = settings(max_examples=500, deadline=None)
+FAST = settings(max_examples=300, deadline=None)
 
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"

@@ -764,7 +764,6 @@ _PARSE_REASONS = {
 # is_valid_number's region choice and number-type patterns, with patterns compiled once per region.
 # Whatever it does not settle, it leaves to _phone_library (returns None).
 
-_PHONE_SHAPE = re.compile(r"\+?[0-9 ().\-]*")
 # phonenumbers' limits: shortest and longest national significant number, longest country code.
 _MIN_NSN, _MAX_NSN, _MAX_CC = 2, 17, 3
 # phonenumbers' ValidationResult, as far as parse() distinguishes it.
@@ -791,6 +790,7 @@ class _PhoneRegion:
         "leading_digits",
         "lengths",
         "local_lengths",
+        "main_region",
         "national_prefix",
         "parseable",
         "types",
@@ -800,6 +800,8 @@ class _PhoneRegion:
         general = md.general_desc
         self.country_code: int = md.country_code
         self.country_code_str = str(md.country_code)
+        # The region whose metadata parse() uses once it has read this country code.
+        self.main_region = phonenumbers.region_code_for_country_code(md.country_code)
         self.general_desc = _desc(general)
         # Pattern alone, as _match_national_number uses it in parse().
         self.general = re.compile(self.general_desc[1]) if self.general_desc else None
@@ -934,34 +936,55 @@ def _phone_finish(country_code: int, nsn: str, info: _PhoneRegion | None) -> str
         stripped = info.strip_national_prefix(nsn)
         if stripped is not nsn and info.length_result(stripped) in (_POSSIBLE, _TOO_LONG):
             nsn = stripped
-    if not _MIN_NSN <= len(nsn) <= _MAX_NSN or not _validator(country_code)(nsn):
+    if not _MIN_NSN <= len(nsn) <= _MAX_NSN:
+        return None
+    if not (_VALIDATORS.get(country_code) or _validator(country_code))(nsn):
         return None
     return f"+{country_code}{nsn}"
 
 
+_NO_COUNTRY = (0, 0, None)
+# Country code, its length and the metadata parse() settles on, by the first three digits after
+# "+" or an international prefix; _NO_COUNTRY when the library must say why there is none.
+_COUNTRY_PREFIXES: dict[str, tuple[int, int, _PhoneRegion | None]] = {}
+
+
+def _country_prefix(first3: str) -> tuple[int, int, _PhoneRegion | None]:
+    try:
+        return _COUNTRY_PREFIXES[first3]
+    except KeyError:
+        pass
+    entry = _NO_COUNTRY
+    if first3[0] != "0":
+        # The shortest leading digits that are a known country code, as _extract_country_code.
+        for size in (1, 2, 3):
+            regions = _COUNTRY_REGIONS.get(int(first3[:size]))
+            if regions is not None:
+                if regions[0] != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+                    entry = (int(first3[:size]), size, _phone_region(regions[0]))
+                break
+    _COUNTRY_PREFIXES[first3] = entry
+    return entry
+
+
 def _phone_international(digits: str) -> str | None:
-    # Digits after "+" or an international prefix: the country code is the shortest known prefix.
-    if len(digits) <= _MIN_NSN or digits[0] == "0":
+    # Digits after "+" or an international prefix.
+    if len(digits) <= _MIN_NSN:
         return None
-    for size in (1, 2, 3):
-        regions = _COUNTRY_REGIONS.get(int(digits[:size]))
-        if regions is not None:
-            break
-    else:
-        return None
-    if regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
-        return None
-    return _phone_finish(int(digits[:size]), digits[size:], _phone_region(regions[0]))
+    country_code, size, info = _COUNTRY_PREFIXES.get(digits[:3]) or _country_prefix(digits[:3])
+    return _phone_finish(country_code, digits[size:], info)
 
 
 def _phone_fast(raw: str, default_region: str) -> str | None:
     """E.164 form of `raw` exactly as _phone_library gives it, or None to ask _phone_library."""
-    if _PHONE_SHAPE.fullmatch(raw) is None:
-        return None
-    # Same as deleting every " ().-+": the only characters besides digits the shape lets through.
+    # Only ASCII digits, spaces, ( ) . - and a leading "+" (checked without a regex: they are many).
     digits = raw.replace(" ", "").replace("-", "").replace("(", "").replace(")", "").replace(".", "")
-    if raw[0] == "+":
+    plus = raw[0] == "+"
+    if plus:
         digits = digits[1:]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if plus:
         if len(digits) == 13 and digits.startswith("521"):  # as _legacy_mexican
             digits = "52" + digits[3:]
         return _phone_international(digits)
@@ -985,8 +1008,7 @@ def _phone_fast(raw: str, default_region: str) -> str | None:
         rest = info.strip_national_prefix(digits[len(info.country_code_str) :])
         better = not info.matches_general(digits) and info.matches_general(rest)
         if better or info.length_result(digits) == _TOO_LONG:
-            main = phonenumbers.region_code_for_country_code(info.country_code)
-            metadata = info if main == default_region else _phone_region(main)
+            metadata = info if info.main_region == default_region else _phone_region(info.main_region)
             return _phone_finish(info.country_code, rest, metadata)
     return _phone_finish(info.country_code, digits, info)
 
