@@ -657,7 +657,15 @@ def test_library_copies_match_the_private_tables() -> None:
     assert identifiers._CURP_BLACKLIST == stdnum_curp._name_blacklist
     assert identifiers._RFC_BLACKLIST == set(stdnum_rfc._name_blacklist)
     assert identifiers._SSN_BLACKLIST == stdnum_ssn._ssn_blacklist
-    assert not any(chr(c).isalnum() for c in identifiers._SEPARATORS)
+    assert (
+        not any(chr(c).isalnum() for c in identifiers._SEPARATORS) and ord("&") not in identifiers._SEPARATORS
+    )
+
+
+@AGREE
+@given(st.one_of(st.text(), st.text(alphabet=NOISE)))
+def test_compact_is_translate(value: str) -> None:
+    assert identifiers._compact(value) == value.translate(identifiers._SEPARATORS)
 
 
 # Phones: national significant numbers are drawn at random (most 10-digit Mexican and US numbers

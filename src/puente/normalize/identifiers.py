@@ -55,7 +55,8 @@ def _compact(raw: str) -> str:
     if raw.isalnum():  # no separator is alphanumeric
         return raw
     compact = raw.replace("-", "").replace(" ", "")
-    if compact.isalnum():  # only dashes and spaces were there
+    # Only dashes and spaces were there, besides letters, digits and the "&" of some RFCs.
+    if compact.isalnum() or ("&" in compact and compact.replace("&", "").isalnum()):
         return compact
     return raw.translate(_SEPARATORS)
 
@@ -75,23 +76,13 @@ def _n_es(n: int) -> str:
 # --- CURP -------------------------------------------------------------------------------------
 
 
-# Copies of stdnum.mx.curp's private tables (a test keeps them equal): the letters, digits, sex and
-# state that validate() accepts, and the initials it refuses.
-_CURP_STATES = (
-    "AS BC BS CC CH CL CM CS DF DG GR GT HG JC MC MN MS NE NL NT OC PL QR QT SL SP SR TC TL TS VZ YN ZS"
-)
+# stdnum.mx.curp's own tables (read from the library, not copied): the states validate() accepts
+# and the initials it refuses. The fast path must accept exactly what the library accepts.
+_CURP_STATES = " ".join(sorted(_curp._valid_states))
 _CURP_SHAPE = re.compile(
     rf"[A-Z]{{4}}[0-9]{{6}}[HM](?:{'|'.join(_CURP_STATES.split())})[A-Z]{{3}}[0-9A-Z][0-9]"
 )
-_CURP_BLACKLIST = frozenset(
-    """
-    BACA BAKA BUEI BUEY CACA CACO CAGA CAGO CAKA CAKO COGE COGI COJA COJE COJI COJO COLA CULO FALO FETO
-    GETA GUEI GUEY JETA JOTO KACA KACO KAGA KAGO KAKA KAKO KOGE KOGI KOJA KOJE KOJI KOJO KOLA KULO LILO
-    LOCA LOCO LOKA LOKO MAME MAMO MEAR MEAS MEON MIAR MION MOCO MOKO MULA MULO NACA NACO PEDA PEDO PENE
-    PIPI PITO POPO PUTA PUTO QULO RATA ROBA ROBE ROBO RUIN SENO TETA VACA VAGA VAGO VAKA VUEI VUEY WUEI
-    WUEY
-    """.split()
-)
+_CURP_BLACKLIST = frozenset(_curp._name_blacklist)
 
 
 def _curp_fast(number: str) -> bool:
@@ -188,14 +179,8 @@ _GENERIC_RFC_ES = {"XAXX010101000": "el público en general", "XEXX010101000": "
 # a company), date, then a homoclave whose last character is the check digit.
 _RFC_PERSON = re.compile(r"[A-Z&Ñ]{4}[0-9]{6}[1-9A-V][1-9A-Z][0-9A]")
 _RFC_COMPANY = re.compile(r"[A-Z&Ñ]{3}[0-9]{6}[1-9A-V][1-9A-Z][0-9A]")
-# Copy of stdnum.mx.rfc's private list of refused initials of persons (a test keeps them equal).
-_RFC_BLACKLIST = frozenset(
-    """
-    BUEI BUEY CACA CACO CAGA CAGO CAKA CAKO COGE COJA COJE COJI COJO CULO FETO GUEY JOTO KACA KACO KAGA
-    KAGO KAKA KOGE KOJO KULO MAME MAMO MEAR MEAS MEON MION MOCO MULA PEDA PEDO PENE PUTA PUTO QULO RATA
-    RUIN
-    """.split()
-)
+# stdnum.mx.rfc's own list of refused initials of persons.
+_RFC_BLACKLIST = frozenset(_rfc._name_blacklist)
 
 
 def _rfc_fast(number: str) -> bool:
@@ -288,8 +273,8 @@ def normalize_rfc(value: str) -> str:
 # --- SSN --------------------------------------------------------------------------------------
 
 _SSN_DIGITS = re.compile(r"[0-9]{9}")
-# Copy of stdnum.us.ssn's private blacklist (a test keeps them equal).
-_SSN_BLACKLIST = frozenset({"078-05-1120", "457-55-5462", "219-09-9999"})
+# stdnum.us.ssn's own blacklist.
+_SSN_BLACKLIST = frozenset(_ssn._ssn_blacklist)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -895,7 +880,9 @@ def _national_region(region: str) -> _PhoneRegion | None:
         return _NATIONAL_REGIONS[region]
     except KeyError:
         pass
-    info = _phone_region(region) if region in phonenumbers.SUPPORTED_REGIONS else None
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None  # not remembered: any text can come in as a region
+    info = _phone_region(region)
     info = _NATIONAL_REGIONS[region] = info if info is not None and info.parseable else None
     return info
 
