@@ -327,6 +327,61 @@ def profiles_list(as_json: JsonOption = False, lang: LangOption = "") -> None:
 
 
 @app.command()
+def synth(
+    scale: Annotated[
+        str, typer.Option(help="tiny (~1k records), small (~50k), medium (~1M) or large (~10M).")
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="The same seed gives byte-identical files.")] = 20230314,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the feeds and truth into.")
+    ] = Path("data/world"),
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the synthetic binational world: each agency's feeds, their profiles, and ground truth."""
+    from puente.synth.generate import generate
+
+    try:
+        if as_json or not sys.stderr.isatty():
+            manifest = generate(scale, seed, out)
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"world {scale}", total=None)
+                manifest = generate(
+                    scale, seed, out, lambda done, total: bar.update(task, completed=done, total=total)
+                )
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from None
+    if as_json:
+        print(
+            orjson.dumps(
+                {
+                    "scale": scale,
+                    "seed": seed,
+                    "folder": str(out),
+                    "records": manifest.records,
+                    "feeds": manifest.feeds,
+                }
+            ).decode()
+        )
+        return
+    table = Table(title=f"World '{scale}' (seed {seed}) in {out}")
+    for name in ("File", "Profile", "Rows", "Records"):
+        table.add_column(name)
+    for feed in manifest.feeds:
+        table.add_row(feed["file"], feed["profile"], f"{feed['rows']:,}", f"{feed['records']:,}")
+    console.print(table)
+    console.print(f"Load it with: puente ingest FILE --profile PROFILE (see {out / 'manifest.yaml'})")
+
+
+@app.command()
 def demo(db: DbOption = None, lang: LangOption = "") -> None:
     """Load the bundled sample files of four agencies and print the status."""
     from puente.samples import sample_files

@@ -1,0 +1,1 @@
+"""The synthetic binational world: agency feeds with ground truth."""

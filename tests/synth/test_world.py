@@ -1,0 +1,146 @@
+"""The synthetic world: deterministic, loadable through its profiles, faithful to the public figures."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import filecmp
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from puente.ingest.pipeline import ingest_file
+from puente.ingest.profiles import load_profile
+from puente.ingest.quarantine import list_entries
+from puente.model import vocab
+from puente.store.schema import records
+from puente.synth.generate import generate
+
+SEED = 7
+
+
+def read(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / "truth" / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tiny") / "world"
+    generate("tiny", SEED, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("small") / "world"
+    generate("small", SEED, out)
+    return out
+
+
+def test_same_seed_gives_byte_identical_files(tiny, tmp_path):
+    again = tmp_path / "again"
+    generate("tiny", SEED, again)
+    files = sorted(p.relative_to(tiny) for p in tiny.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert len(files) > 15
+    for name in files:
+        assert filecmp.cmp(tiny / name, again / name, shallow=False), name
+    other = tmp_path / "other"
+    generate("tiny", SEED + 1, other)
+    assert not filecmp.cmp(tiny / "cbp_crossings.jsonl", other / "cbp_crossings.jsonl", shallow=False)
+
+
+def test_every_feed_loads_and_the_quarantine_holds_exactly_the_broken_rows(tiny, db):
+    import yaml
+
+    manifest = yaml.safe_load((tiny / "manifest.yaml").read_text(encoding="utf-8"))
+    assert len(manifest["feeds"]) >= 8
+    for feed in manifest["feeds"]:
+        report = ingest_file(db, tiny / feed["file"], load_profile(feed["profile"]))
+        assert report.status == "completed"
+        assert report.rows_read == feed["rows"]
+    held = {(e.file_name, e.row_number, e.code) for e in list_entries(db, status=None)}
+    broken = {(r["file"], int(r["row_number"]), r["code"]) for r in read(tiny, "broken_rows")}
+    assert held == broken
+    with db.engine.connect() as conn:
+        stored = {rid for (rid,) in conn.execute(select(records.c.record_id))}
+    assert stored == {r["record_id"] for r in read(tiny, "records")}
+
+
+def test_small_world_size(small):
+    import yaml
+
+    manifest = yaml.safe_load((small / "manifest.yaml").read_text(encoding="utf-8"))
+    assert 35_000 <= manifest["records"] <= 70_000
+
+
+def test_trace_origins_follow_the_trace_data(small):
+    rows = list(csv.DictReader((small / "atf_trace_results.csv").open(encoding="utf-8")))
+    foreign = sum(r["TRACE_STATUS"] == "FOREIGN - NO US RECORD" for r in rows) / len(rows)
+    completed = sum(r["TRACE_STATUS"] == "COMPLETED" for r in rows) / len(rows)
+    assert 0.13 <= foreign <= 0.21  # GAO-16-223: 17% foreign-made
+    assert 0.36 <= completed <= 0.56  # ATF CY2016: 46% traced to a retail purchase
+
+
+def test_weapon_mix_and_source_states(small):
+    rows = list(csv.DictReader((small / "atf_trace_results.csv").open(encoding="utf-8")))
+    kinds = Counter(r["WEAPON_TYPE"] for r in rows)
+    total = sum(kinds.values())
+    assert 0.38 <= kinds["PISTOL"] / total <= 0.58
+    assert 0.25 <= kinds["RIFLE"] / total <= 0.48
+    assert 0.08 <= kinds["REVOLVER"] / total <= 0.22
+    states = Counter(r["PURCHASER_STATE"] for r in rows if r["TRACE_STATUS"] == "COMPLETED")
+    known = sum(states.values())
+    assert 0.32 <= states["TX"] / known <= 0.48  # Texas ~40%
+    assert 0.25 <= (states["AZ"] + states["CA"] + states["NM"]) / known <= 0.42  # about one third
+
+
+def test_time_to_crime(small):
+    rows = list(csv.DictReader((small / "atf_trace_results.csv").open(encoding="utf-8")))
+    days = [
+        (
+            dt.datetime.strptime(r["RECOVERY_DATE"], "%m/%d/%Y")
+            - dt.datetime.strptime(r["PURCHASE_DATE"], "%m/%d/%Y")
+        ).days
+        for r in rows
+        if r["TRACE_STATUS"] == "COMPLETED"
+    ]
+    short = sum(d < 3 * 365 for d in days) / len(days)
+    assert 0.10 <= short <= 0.30  # 82% took 3 years or more
+
+
+def test_port_shares_follow_traffic(small):
+    import json
+
+    ports = vocab.ports()
+    total = sum(p.personal_vehicles_per_day for p in ports.values())
+    seen = Counter()
+    with (small / "truth" / "crossings.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            seen[row["port"]] += 1
+    n = sum(seen.values())
+    assert n > 4000
+    for code in ("SAN-YSIDRO", "EL-PASO", "OTAY-MESA", "LAREDO"):
+        expected = ports[code].personal_vehicles_per_day / total
+        assert abs(seen[code] / n - expected) < 0.04, code
+    assert json  # the feed itself is JSON Lines
+
+
+def test_common_mexican_surnames_lead(small):
+    people = [p for p in read(small, "persons") if p["nation"] == "MX"]
+    top = [name for name, _ in Counter(p["paternal_surname"] for p in people).most_common(10)]
+    assert top[0] == "Hernández"
+    assert len({"García", "Martínez", "López", "González"} & set(top)) >= 3
+
+
+def test_organizations_have_their_roles(small):
+    members = read(small, "organizations")
+    roles = Counter(m["role"] for m in members)
+    orgs = {m["org_id"] for m in members}
+    assert roles["leader"] == len(orgs)
+    assert roles["straw_purchaser"] >= 3 * len(orgs)
+    straw = read(small, "straw_guns")
+    assert len(straw) >= 3 * roles["straw_purchaser"]
