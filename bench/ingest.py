@@ -1,9 +1,9 @@
 """Ingest throughput: agency files loaded through their profiles into SQLite and PostgreSQL.
 
-Generates (once per seed and scale, cached in bench/.cache/ingest/) one file per bundled profile:
-ATF trace results (CSV, MM/DD/YYYY), FGR seizures (Latin-1 ';' CSV, DD/MM/AAAA) and CBP crossings
-(JSON Lines), sized so that together they store the scale's number of records (10k, 100k, 1m).
-See bench/_agency_files.py for what the rows look like. Each engine's load runs in a fresh worker
+Loads the synthetic world (puente.synth; generated once per seed and scale, cached in
+bench/.cache/ingest/): nine agency feeds in CSV (UTF-8, Latin-1, Windows-1252), JSON Lines and XLSX,
+sized so that together they hold the scale's number of records (10k, 100k, 1m: the 'medium' world),
+with the rows broken on purpose that the world's ground truth lists. Each engine's load runs in a fresh worker
 process (cold caches, its own peak RSS) against a fresh database: an SQLite file in a temporary
 folder, or a PostgreSQL database puente_bench_<random> that is always dropped afterwards.
 
@@ -19,6 +19,7 @@ pipeline's row mapping in the profiled process).
 from __future__ import annotations
 
 import cProfile
+import csv
 import json
 import math
 import os
@@ -48,7 +49,8 @@ from bench.common import (
 )
 
 BUDGET_RECORDS_PER_S = 50_000
-GENERATOR_VERSION = 2  # bump when _agency_files changes what it writes: old caches are then ignored
+GENERATOR_VERSION = 3  # bump when the world changes what it writes: old caches are then ignored
+RECORDS_PER_BLOCK = 1300  # about what one block of the synthetic world holds
 MARGIN = 1.02  # generate a little more than the scale so that it is met even if a few rows fail
 ENGINES = ("sqlite", "postgresql")
 
@@ -57,10 +59,14 @@ ENGINES = ("sqlite", "postgresql")
 
 
 def dataset(seed: int, scale: str, regenerate: bool = False) -> tuple[Path, dict[str, Any], bool]:
-    """The folder of generated files for (seed, scale), its manifest, and whether it came from the cache."""
+    """The synthetic world for (seed, scale), its manifest, and whether it came from the cache.
+
+    The world is made of blocks of ~1,300 records; the bench scale picks how many, so that the
+    feeds together hold at least the scale's number of records (1m: the 'medium' world).
+    """
     root = cache_dir("ingest")
-    folder = root / f"g{GENERATOR_VERSION}-seed{seed}-{scale}"
-    manifest_path = folder / "manifest.json"
+    folder = root / f"w{GENERATOR_VERSION}-seed{seed}-{scale}"
+    manifest_path = folder / "bench-manifest.json"
     if regenerate and folder.exists():
         shutil.rmtree(folder)
     if manifest_path.is_file():
@@ -71,42 +77,45 @@ def dataset(seed: int, scale: str, regenerate: bool = False) -> tuple[Path, dict
         ):
             return folder, manifest, True
         shutil.rmtree(folder)
-    from bench import _agency_files
+    from puente.synth.generate import generate
 
-    _agency_files.self_check(seed)
-    per_file = math.ceil(scale_size(scale) * MARGIN / len(_agency_files.WRITERS))
+    blocks = math.ceil(scale_size(scale) * MARGIN / RECORDS_PER_BLOCK)
     partial = root / f".{folder.name}.{os.getpid()}.partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
-    bars: dict[str, ProgressBar] = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        if name not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[name] = ProgressBar(f"generate {name}", total, unit="records")
-        bars[name].update(done)
-
+    bar = ProgressBar("generate world", blocks, unit="blocks")
     started = time.perf_counter()
     try:
-        stats = _agency_files.write_files(partial, seed, per_file, progress)
+        world = generate(
+            "custom", seed, partial, blocks=blocks, progress=lambda done, _total: bar.update(done)
+        )
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
-        for bar in bars.values():
-            bar.close()
+        bar.close()
     seconds = time.perf_counter() - started
+    broken: dict[str, int] = {}
+    with (partial / "truth" / "broken_rows.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            broken[row["file"]] = broken.get(row["file"], 0) + 1
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "scale": scale,
-        "records_per_file_target": per_file,
+        "blocks": blocks,
         "generation_seconds": seconds,
-        "files": [s.as_dict() for s in stats],
+        "files": [
+            {
+                "file": f["file"],
+                "profile": f["profile"],
+                "rows": f["rows"],
+                "bytes": (partial / f["file"]).stat().st_size,
+                "expected_records": f["records"],
+                "expected_quarantined": broken.get(f["file"], 0),
+            }
+            for f in world.feeds
+        ],
     }
-    (partial / "manifest.json").write_text(
+    (partial / "bench-manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     try:

@@ -125,6 +125,30 @@ def test_profiles_list():
 
 
 def test_demo_loads_the_samples(url):
-    result = run("demo", "--db", url)
+    result = run("demo", "--db", url, "--samples")
     assert result.exit_code == 0
     assert "Stored records" in result.stdout
+
+
+def test_demo_builds_and_loads_a_world(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUENTE_DATA_DIR", str(tmp_path))
+    result = run("demo", "--db", url, "--scale", "tiny")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "world-tiny-20230314" / "manifest.yaml").is_file()
+    data = json.loads(run("status", "--db", url, "--json").stdout)
+    owners = {r["owner"] for r in data["records"]}
+    assert {"US/ATF", "MX/FGR", "MX/GN", "US/CBP", "US/HSI", "US/FBI", "MX/SSPC"} <= owners
+    again = run("demo", "--db", url, "--scale", "tiny")  # the world is reused, the load changes nothing
+    assert again.exit_code == 0
+    assert json.loads(run("status", "--db", url, "--json").stdout)["versions_total"] == data["versions_total"]
+
+
+def test_synth_writes_a_world_and_refuses_an_unknown_scale(tmp_path):
+    result = run("synth", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path / "w"), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["records"] > 800 and len(data["feeds"]) == 9
+    assert (tmp_path / "w" / "truth" / "records.csv").is_file()
+    assert (tmp_path / "w" / "profiles" / "fgr-aseguramientos.yaml").is_file()
+    bad = run("synth", "--scale", "galactic", "--out", str(tmp_path / "x"))
+    assert bad.exit_code == 2 and "unknown scale" in bad.output

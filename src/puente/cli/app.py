@@ -382,13 +382,39 @@ def synth(
 
 
 @app.command()
-def demo(db: DbOption = None, lang: LangOption = "") -> None:
-    """Load the bundled sample files of four agencies and print the status."""
+def demo(
+    db: DbOption = None,
+    lang: LangOption = "",
+    scale: Annotated[str, typer.Option(help="World to load: tiny, small (default) or medium.")] = "small",
+    seed: Annotated[int, typer.Option(help="Seed of the world.")] = 20230314,
+    samples: Annotated[
+        bool, typer.Option("--samples", help="Load the four small sample exports instead.")
+    ] = False,
+) -> None:
+    """Build the synthetic world (or take the samples), load every agency feed, print the status."""
     from puente.samples import sample_files
+    from puente.store.db import data_dir
+    from puente.synth.generate import generate, read_manifest
 
     language = _lang(lang)
     database = _open(db)
-    for path, profile_name in sample_files():
+    if samples:
+        feeds = sample_files()
+    else:
+        folder = data_dir() / f"world-{scale}-{seed}"
+        try:
+            manifest = read_manifest(folder)
+        except FileNotFoundError:
+            manifest = None
+        if manifest is None or manifest.scale != scale or manifest.seed != seed:
+            err.print(f"Generating the '{scale}' world (seed {seed}) in {folder} ...")
+            try:
+                manifest = generate(scale, seed, folder)
+            except ValueError as exc:
+                err.print(f"[red]{exc}[/red]")
+                raise typer.Exit(EXIT_FAILED) from None
+        feeds = [(folder / f["file"], f["profile"]) for f in manifest.feeds]
+    for path, profile_name in feeds:
         try:
             report = ingest_file(database, path, load_profile(profile_name))
         except LoadError as exc:

@@ -28,12 +28,21 @@ class Manifest:
 
 
 def generate(
-    scale: str, seed: int, out: Path, progress: Callable[[int, int], None] | None = None
+    scale: str,
+    seed: int,
+    out: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    blocks: int | None = None,
 ) -> Manifest:
-    """Write the world of ``scale`` drawn from ``seed`` into ``out`` (replacing what is there)."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale '{scale}': one of {', '.join(SCALES)}")
-    blocks = SCALES[scale].blocks
+    """Write the world of ``scale`` drawn from ``seed`` into ``out`` (replacing what is there).
+
+    ``blocks`` overrides the scale's number of blocks (benchmarks size worlds by record counts).
+    """
+    if blocks is None:
+        if scale not in SCALES:
+            raise ValueError(f"unknown scale '{scale}': one of {', '.join(SCALES)}")
+        blocks = SCALES[scale].blocks
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
