@@ -144,3 +144,28 @@ def test_organizations_have_their_roles(small):
     assert roles["straw_purchaser"] >= 3 * len(orgs)
     straw = read(small, "straw_guns")
     assert len(straw) >= 3 * roles["straw_purchaser"]
+
+
+def test_us_sourced_share_and_front_companies(small):
+    from stdnum.mx import rfc
+
+    recoveries = read(small, "recoveries")
+    origins = Counter(r["origin"] for r in recoveries)
+    total = sum(origins.values())
+    assert abs(origins["us"] / total - 0.70) < 0.04  # GAO-16-223
+    assert abs(origins["foreign"] / total - 0.17) < 0.04
+    straw = [r for r in recoveries if r["straw"] == "1"]
+    assert straw and all(r["origin"] == "us" for r in straw)
+    companies = read(small, "front_companies")
+    assert companies and all(rfc.is_valid(c["rfc"]) and len(c["rfc"]) == 12 for c in companies)
+
+
+def test_straw_purchasers_buy_in_the_border_states():
+    from puente.synth.world import build_block
+
+    for index in range(5):
+        block = build_block(SEED, index)
+        for org in block.orgs:
+            for person, role in org.members:
+                if role == "straw_purchaser":
+                    assert person.address.state in {"US-TX", "US-AZ", "US-CA", "US-NM"}

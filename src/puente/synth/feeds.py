@@ -69,6 +69,17 @@ class TruthWriter:
             "vehicle_id",
             "driver",
         ),
+        "front_companies": ("org_id", "company_id", "name", "rfc"),
+        "recoveries": (
+            "recovery_id",
+            "firearm_id",
+            "origin",
+            "traced",
+            "agency",
+            "recovered_on",
+            "sold_on",
+            "straw",
+        ),
     }
 
     def __init__(self, folder: Path) -> None:
@@ -479,6 +490,21 @@ class BlockWriter:
         for org in self.block.orgs:
             for person, role in org.members:
                 self.w.truth.writers["organizations"].writerow((org.org_id, org.name, person.person_id, role))
+            for company_id, company, rfc in org.front_companies:
+                self.w.truth.writers["front_companies"].writerow((org.org_id, company_id, company, rfc))
+        for r in self.block.recoveries:
+            self.w.truth.writers["recoveries"].writerow(
+                (
+                    r.recovery_id,
+                    r.gun.gun_id,
+                    r.origin,
+                    int(r.traced),
+                    r.agency,
+                    r.recovered_on.isoformat(),
+                    r.sale.sold_on.isoformat() if r.sale else "",
+                    int(bool(r.sale and r.sale.org_id)),
+                )
+            )
         recovered = {r.gun.gun_id: r for r in self.block.recoveries}
         for sale in self.block.sales:
             if sale.org_id:

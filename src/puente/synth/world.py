@@ -50,6 +50,8 @@ MUNICIPALITIES = {
 }
 RECOVERY_STATES = BORDER_MX_STATES + INTERIOR_MX_STATES
 RECOVERING_AGENCIES = (("MX/FGR", 0.5), ("MX/SEDENA", 0.3), ("MX/GN", 0.2))
+FRONT_NAMES = ("Comercializadora", "Transportes", "Importadora", "Servicios Logísticos", "Casa de Cambio")
+FRONT_QUALIFIERS = ("del Norte", "Fronteriza", "Integral", "del Bajío")
 ORG_NAMES = ("del Norte", "de la Frontera", "del Golfo", "del Pacífico", "de Occidente")
 OPERATIONS = ("Iron River", "Gunrunner", "Southbound", "Coyote", "Tumbleweed")
 ROLES = ("leader", "recruiter", "straw_purchaser", "transporter", "receiver", "money_courier")
@@ -145,6 +147,7 @@ class Org:
     org_id: str
     name: str
     members: list[tuple[TruePerson, str]]
+    front_companies: list[tuple[str, str, str]] = field(default_factory=list)  # (company id, name, RFC)
 
 
 @dataclass
@@ -198,6 +201,23 @@ def _ports() -> tuple[tuple[str, ...], tuple[float, ...]]:
 def port_of(rng: random.Random) -> str:
     codes, weights = _ports()
     return rng.choices(codes, weights=weights)[0]
+
+
+def _border_source_state(rng: random.Random) -> str:
+    """Straw purchasers buy in the four border states (FACTS), weighted like the source states."""
+    states = {k: v for k, v in params.SOURCE_STATES.items() if k != "OTHER"}
+    return _weighted(rng, states)
+
+
+def _company_rfc(rng: random.Random, name: str) -> str:
+    """A company RFC (12 characters): initials, date of incorporation, homoclave and check digit."""
+    from stdnum.mx import rfc
+
+    initials = "".join(w[0] for w in name.upper().split() if w[0].isalpha())[:3].ljust(3, "X")
+    day = dt.date(2005, 1, 1) + dt.timedelta(days=rng.randrange(6000))
+    homoclave = rng.choice("123456789ABCDEFGHJKLMNPRSTUV") + rng.choice("123456789ABCDEFGHJKLMNPRSTUVWXYZ")
+    body = f"{initials}{day:%y%m%d}{homoclave}"
+    return body + rfc.calc_check_digit(body)
 
 
 def _source_state(rng: random.Random) -> str:
@@ -328,7 +348,7 @@ class BlockBuilder:
                     self.people.us_person(
                         self._id("P"),
                         hispanic=rng.random() < 0.7,
-                        state=_source_state(rng),
+                        state=_border_source_state(rng),
                         birth_years=(1975, 2002),
                     ),
                     "straw_purchaser",
@@ -349,6 +369,9 @@ class BlockBuilder:
             self._person(person)
             block.roles[person.person_id] = (org.org_id, role)
         org.members = roles
+        for _ in range(rng.choice((0, 1, 1, 2))):  # businesses that launder the proceeds
+            name = f"{rng.choice(FRONT_NAMES)} {rng.choice(FRONT_QUALIFIERS)}"
+            org.front_companies.append((self._id("F"), f"{name} S.A. de C.V.", _company_rfc(rng, name)))
         block.orgs.append(org)
         self._straw_purchases(org)
 
