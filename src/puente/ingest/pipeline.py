@@ -119,6 +119,7 @@ class _Context:
     resolve_quarantine: bool
     # re-submitted rows: row number -> the quarantine entry they fix
     resubmitted: dict[int, int] = field(default_factory=dict)
+    marking_set_id: int = 0
     # record_id -> (payload hash, row number) for every record this run has stored or confirmed
     seen: dict[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -310,6 +311,7 @@ def _process(
                 orcon,
                 run_id,
                 now,
+                ctx.marking_set_id,
             )
             if head is None:
                 batch.new_heads.append(head_row)
@@ -438,6 +440,9 @@ def run_load(
             checkpoint = 0
         ctx.resolve_quarantine = ctx.resolve_quarantine or repo.open_quarantine_exists(
             ctx.file_sha256, profile.name
+        )
+        ctx.marking_set_id = repo.marking_set(
+            ctx.mapper.markings_json.decode(), ctx.mapper.markings.releasable_to
         )
     writer = _Writer(db, ctx, run_id, checkpoint, expected, progress)
     writer.start()

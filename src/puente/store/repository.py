@@ -8,6 +8,7 @@ row, and ingest has a budget of 50,000 records/s.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,16 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, update
 
 from puente.model.provenance import Provenance
-from puente.store.schema import load_runs, quarantine, record_versions, records, source_files, source_rows
+from puente.store.schema import (
+    load_runs,
+    marking_grants,
+    marking_sets,
+    quarantine,
+    record_versions,
+    records,
+    source_files,
+    source_rows,
+)
 
 VERSION_COLUMNS = (
     "record_id",
@@ -47,6 +57,7 @@ HEAD_COLUMNS = (
     "originator_controlled",
     "load_run_id",
     "updated_at",
+    "marking_set_id",
 )
 QUARANTINE_COLUMNS = (
     "file_sha256",
@@ -106,16 +117,18 @@ def _sqlite_time(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
-def _sqlite_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Rows whose last value is a time, with the time as SQLite text (rows of a batch share it)."""
+def _sqlite_rows(rows: list[tuple[Any, ...]], at: int = -1) -> list[tuple[Any, ...]]:
+    """Rows with the time at position ``at`` as SQLite text (the rows of a batch share it)."""
     memo: dict[dt.datetime, str] = {}
     out = []
     for row in rows:
-        when = row[-1]
+        when = row[at]
         text = memo.get(when)
         if text is None:
             text = memo[when] = _sqlite_time(when)
-        out.append((*row[:-1], text))
+        values = list(row)
+        values[at] = text
+        out.append(tuple(values))
     return out
 
 
@@ -212,6 +225,23 @@ class Repository:
         return [dict(r) for r in rows]
 
     # --- records -------------------------------------------------------------------------------
+
+    def marking_set(self, markings_json: str, grantees: Iterable[str]) -> int:
+        """The id of this exact marking (stored once, with a grant row per nation or agency)."""
+        digest = hashlib.sha256(markings_json.encode("utf-8")).hexdigest()
+        found = self.conn.execute(select(marking_sets.c.id).where(marking_sets.c.sha256 == digest)).scalar()
+        if found is not None:
+            return int(found)
+        new_id = int(
+            self.conn.execute(
+                insert(marking_sets)
+                .values(sha256=digest, markings=markings_json)
+                .returning(marking_sets.c.id)
+            ).scalar_one()
+        )
+        for grantee in sorted(set(grantees)):
+            self.conn.execute(insert(marking_grants).values(marking_set_id=new_id, grantee=grantee))
+        return new_id
 
     def heads(self, record_ids: Iterable[str]) -> dict[str, Head]:
         ids = list(record_ids)
@@ -329,15 +359,16 @@ class Repository:
                 cursor.executemany(
                     f"INSERT INTO records ({', '.join(HEAD_COLUMNS)}) "
                     f"VALUES ({_placeholders(len(HEAD_COLUMNS))})",
-                    _sqlite_rows(batch.new_heads),
+                    _sqlite_rows(batch.new_heads, at=11),
                 )
             if batch.changed_heads:
                 cursor.executemany(
                     "UPDATE records SET version = ?, payload_sha256 = ?, file_sha256 = ?, markings = ?, "
-                    "disclosure = ?, originator_controlled = ?, load_run_id = ?, updated_at = ? "
+                    "disclosure = ?, originator_controlled = ?, load_run_id = ?, updated_at = ?, "
+                    "marking_set_id = ? "
                     "WHERE record_id = ?",
                     [
-                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], _sqlite_time(r[11]), r[0])
+                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], _sqlite_time(r[11]), r[12], r[0])
                         for r in batch.changed_heads
                     ],
                 )
@@ -369,9 +400,13 @@ class Repository:
             if batch.changed_heads:
                 cursor.executemany(
                     "UPDATE records SET version = %s, payload_sha256 = %s, file_sha256 = %s, markings = %s, "
-                    "disclosure = %s, originator_controlled = %s, load_run_id = %s, updated_at = %s "
+                    "disclosure = %s, originator_controlled = %s, load_run_id = %s, updated_at = %s, "
+                    "marking_set_id = %s "
                     "WHERE record_id = %s",
-                    [(r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[0]) for r in batch.changed_heads],
+                    [
+                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[0])
+                        for r in batch.changed_heads
+                    ],
                 )
             if batch.quarantined:
                 cursor.executemany(

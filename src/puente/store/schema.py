@@ -82,6 +82,8 @@ records = Table(
     Column("originator_controlled", Boolean, nullable=False),
     Column("load_run_id", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("marking_set_id", BigInteger),  # who may see it, as a row of marking_grants (SQL filters)
+    Index(None, "marking_set_id"),
 )
 
 record_versions = Table(
@@ -137,4 +139,55 @@ quarantine = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("file_sha256", "profile", "sheet", "row_number"),
     Index(None, "owner", "status"),
+)
+
+
+# --- governance -------------------------------------------------------------------------------------
+
+principals = Table(
+    "principals",
+    metadata,
+    Column("user_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("nation", String(2), nullable=False),
+    Column("agency", String(40), nullable=False),
+    Column("roles", Text, nullable=False),  # JSON list
+    Column("task_forces", Text, nullable=False),  # JSON list
+    Column("cases", Text, nullable=False),  # JSON list of case record ids
+    Column("certificates", Text, nullable=False),  # JSON list, e.g. ["tracing"]
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only, hash-chained: each entry carries the hash of the one before, so that an entry changed,
+# removed or reordered, even directly in the database, breaks the chain (puente audit verify).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Serial, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),  # ISO 8601 UTC, hashed as written
+    Column("user_id", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: records, query, counts
+    Column("origin", String(200), nullable=False),  # where from: cli, api address
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Markings are few and shared by many records: each distinct one is stored once, with one grant row
+# per nation or agency it is releasable to, so that the policy filter is a small indexed subquery.
+marking_sets = Table(
+    "marking_sets",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("markings", Text, nullable=False),
+)
+
+marking_grants = Table(
+    "marking_grants",
+    metadata,
+    Column("marking_set_id", BigInteger, primary_key=True),
+    Column("grantee", String(40), primary_key=True),  # a nation (MX) or an agency (US/ATF)
 )
