@@ -1,0 +1,191 @@
+"""The one policy layer: what a principal may do, and which records and fields they may see.
+
+Record visibility is compiled into SQL (a subquery on the marking grants), so that counts,
+pagination and aggregates are computed inside the query from the visible records only. A hidden
+record whose marking allows it yields a pointer: that a holder exists and whom to ask, nothing more.
+Every read is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, func, or_, select
+
+from puente.model import vocab
+from puente.policy import audit
+from puente.policy.principals import Principal, Role
+from puente.store.db import Database
+from puente.store.schema import marking_grants, record_versions, records
+
+# Which roles may perform each operation; everything not listed is refused.
+OPERATIONS: dict[str, frozenset[Role]] = {
+    "read_records": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.STEWARD}),
+    "status": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.STEWARD}),
+    "ingest": frozenset({Role.STEWARD}),
+    "quarantine": frozenset({Role.STEWARD}),
+    "remark": frozenset({Role.STEWARD}),
+    "audit_own_agency": frozenset({Role.STEWARD, Role.SUPERVISOR}),
+    "manage_principals": frozenset({Role.ADMIN}),
+    "trace": frozenset({Role.ANALYST, Role.SUPERVISOR}),
+}
+CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    en: str
+    es: str
+
+
+def authorize(principal: Principal, operation: str) -> Decision:
+    if not principal.active:
+        return Decision(False, f"{principal.user_id} is deactivated", f"{principal.user_id} está desactivado")
+    allowed_roles = OPERATIONS.get(operation)
+    if allowed_roles is None:
+        return Decision(False, f"unknown operation '{operation}'", f"operación desconocida '{operation}'")
+    if not principal.roles & allowed_roles:
+        roles = ", ".join(sorted(allowed_roles))
+        return Decision(
+            False,
+            f"'{operation}' needs one of the roles: {roles}",
+            f"'{operation}' requiere uno de los roles: {roles}",
+        )
+    certificate = CERTIFICATES.get(operation)
+    if certificate and certificate not in principal.certificates:
+        return Decision(
+            False,
+            f"'{operation}' needs the '{certificate}' course certificate",
+            f"'{operation}' requiere el certificado del curso '{certificate}'",
+        )
+    return Decision(True, "allowed", "permitido")
+
+
+class Refused(PermissionError):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.en)
+        self.decision = decision
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``records``: the owner agency, or a marking that releases to the viewer."""
+    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
+    return or_(records.c.owner == principal.agency, records.c.marking_set_id.in_(granted))
+
+
+def _require(db: Database, principal: Principal, operation: str, purpose: str) -> None:
+    decision = authorize(principal, operation)
+    if not decision.allowed:
+        with db.engine.begin() as conn:
+            audit.record(
+                conn,
+                principal.user_id,
+                f"refused:{operation}",
+                purpose=purpose,
+                detail={"reason": decision.en},
+            )
+        raise Refused(decision)
+
+
+def counts(db: Database, principal: Principal, purpose: str) -> list[tuple[str, str, int]]:
+    """Records by type and owner agency, counted from what the viewer may see only."""
+    _require(db, principal, "status", purpose)
+    with db.engine.begin() as conn:
+        rows = conn.execute(
+            select(records.c.record_type, records.c.owner, func.count())
+            .where(visible(principal))
+            .group_by(records.c.record_type, records.c.owner)
+            .order_by(records.c.owner, records.c.record_type)
+        ).all()
+        audit.record(conn, principal.user_id, "status", purpose=purpose, detail={"groups": len(rows)})
+    return [(t, o, int(n)) for t, o, n in rows]
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """All a viewer may learn of a record they may not see."""
+
+    holder: str
+    contact_en: str
+    contact_es: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    record_id: str
+    record_type: str
+    owner: str
+    version: int
+    content: dict[str, Any]
+    withheld_fields: tuple[str, ...]
+
+
+def read_record(
+    db: Database, principal: Principal, record_id: str, purpose: str
+) -> RecordView | Pointer | None:
+    """One record as this viewer may see it: whole, with restricted fields withheld, as a pointer, or
+    nothing at all (an unknown id and a record marked 'none' look the same)."""
+    _require(db, principal, "read_records", purpose)
+    with db.engine.begin() as conn:
+        row = (
+            conn.execute(
+                select(records, visible(principal).label("visible")).where(records.c.record_id == record_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or not row["visible"]:
+            pointer = None
+            if row is not None and row["disclosure"] == "pointer":
+                agency = vocab.agencies().get(row["owner"])
+                pointer = Pointer(
+                    row["owner"],
+                    agency.contact("en") if agency else row["owner"],
+                    agency.contact("es") if agency else row["owner"],
+                )
+            audit.record(
+                conn,
+                principal.user_id,
+                "read_record",
+                purpose=purpose,
+                detail={"record_id": record_id, "outcome": "pointer" if pointer else "nothing"},
+            )
+            return pointer
+        canonical = conn.execute(
+            select(record_versions.c.canonical).where(
+                record_versions.c.record_id == record_id, record_versions.c.version == row["version"]
+            )
+        ).scalar_one()
+        audit.record(
+            conn,
+            principal.user_id,
+            "read_record",
+            purpose=purpose,
+            detail={"record_id": record_id, "version": row["version"], "outcome": "record"},
+        )
+    content = orjson.loads(canonical)
+    withheld = _withhold(content, orjson.loads(row["markings"]), principal, row["owner"])
+    return RecordView(record_id, row["record_type"], row["owner"], row["version"], content, withheld)
+
+
+def _withhold(
+    content: dict[str, Any], markings: dict[str, Any], principal: Principal, owner: str
+) -> tuple[str, ...]:
+    """Remove fields restricted to others (an SSN kept inside the owner nation, say)."""
+    if principal.agency == owner:
+        return ()
+    withheld = []
+    for path, grantees in markings.get("restricted_fields", {}).items():
+        if principal.nation in grantees or principal.agency in grantees:
+            continue
+        node: Any = content
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and parts[-1] in node:
+            del node[parts[-1]]
+            withheld.append(path)
+    return tuple(withheld)

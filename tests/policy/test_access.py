@@ -1,0 +1,165 @@
+"""The policy layer: who may do what, which records and fields each viewer sees, pointers, audit."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select, true
+
+from puente.ingest.pipeline import ingest_file
+from puente.ingest.profiles import load_profile, parse_profile
+from puente.policy import access, audit
+from puente.policy.access import OPERATIONS, Pointer, RecordView, Refused, authorize
+from puente.policy.principals import Principal, Role, load, save
+from puente.samples import sample_files
+from puente.store.schema import audit_log
+from tests.ingest.test_bad_input import write
+
+PURPOSE = "BEST Laredo case DL12QR"
+
+
+def person(user_id, agency, *roles, **extra):
+    return Principal(user_id=user_id, name=user_id, agency=agency, roles=frozenset(roles), **extra)
+
+
+FGR = person("ana.fgr", "MX/FGR", Role.ANALYST)
+GN = person("luis.gn", "MX/GN", Role.ANALYST)
+ATF = person("joe.atf", "US/ATF", Role.ANALYST, certificates=frozenset({"tracing"}))
+CBP = person("kim.cbp", "US/CBP", Role.OFFICER)
+HSI_STEWARD = person("sam.hsi", "US/HSI", Role.STEWARD)
+ADMIN = person("root.admin", "US/HSI", Role.ADMIN)
+VIEWERS = [FGR, GN, ATF, CBP, HSI_STEWARD]
+
+
+@pytest.fixture
+def loaded(db):
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    return db
+
+
+def test_principals_round_trip_and_refuse_unknown_agencies(db):
+    with db.engine.begin() as conn:
+        save(conn, ATF)
+        assert load(conn, "joe.atf") == ATF
+        assert load(conn, "nobody") is None
+    with pytest.raises(ValueError, match="unknown agency"):
+        person("x.y", "US/NSA", Role.ANALYST)
+    with pytest.raises(ValueError, match="task force"):
+        person("x.y", "US/HSI", Role.ANALYST, task_forces=frozenset({"BEST-ATLANTIS"}))
+
+
+def test_authorization_matrix():
+    for role, operation in itertools.product(Role, OPERATIONS):
+        viewer = person("u.test", "US/HSI", role, certificates=frozenset({"tracing"}))
+        assert authorize(viewer, operation).allowed == (role in OPERATIONS[operation]), (role, operation)
+    untrained = person("u.test", "US/ATF", Role.ANALYST)
+    decision = authorize(untrained, "trace")
+    assert not decision.allowed and "tracing" in decision.en and "certificado" in decision.es
+    assert not authorize(person("u.test", "US/HSI", Role.ANALYST, active=False), "status").allowed
+    assert not authorize(ATF, "no_such_operation").allowed
+
+
+def test_counts_come_from_visible_records_only(loaded):
+    def by(viewer):
+        return {(owner, kind): n for kind, owner, n in access.counts(loaded, viewer, PURPOSE)}
+
+    fgr, gn, cbp = by(FGR), by(GN), by(CBP)
+    assert ("US/ATF", "trace_request") in fgr  # ATF releases to MX/FGR
+    assert ("US/ATF", "trace_request") not in gn  # ... but not to the Guardia Nacional
+    assert ("US/CBP", "crossing") not in fgr and ("US/CBP", "crossing") in cbp  # CBP: US only
+    assert ("MX/FGR", "seizure") in gn and ("MX/FGR", "seizure") not in cbp  # FGR: MX, ATF, HSI
+    assert ("MX/FGR", "seizure") in by(ATF)
+
+
+def test_a_hidden_record_yields_a_pointer_and_nothing_more(loaded):
+    crossing = "US/CBP:crossing:SYS-2023-000101"
+    seen = access.read_record(loaded, CBP, crossing, PURPOSE)
+    assert isinstance(seen, RecordView) and seen.content["port"]["code"] == "SAN-YSIDRO"
+    pointer = access.read_record(loaded, FGR, crossing, PURPOSE)
+    assert isinstance(pointer, Pointer) and pointer.holder == "US/CBP"
+    assert pointer.contact_en and pointer.contact_es
+    assert "SAN-YSIDRO" not in repr(pointer)
+    assert access.read_record(loaded, FGR, "US/CBP:crossing:NO-SUCH", PURPOSE) is None
+
+
+def test_restricted_fields_are_withheld_outside_their_nation(loaded):
+    buyer = "US/ATF:person:T20230001-purchaser"
+    us_view = access.read_record(loaded, ATF, buyer, PURPOSE)
+    mx_view = access.read_record(loaded, FGR, buyer, PURPOSE)
+    assert us_view.content["ssn"]["value"] == "523-41-7788"
+    assert "ssn" not in mx_view.content and mx_view.withheld_fields == ("ssn",)
+    assert "523-41-7788" not in repr(mx_view)
+
+
+def test_every_read_and_refusal_is_audited(loaded):
+    with loaded.engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(audit_log)).scalar()
+    access.read_record(loaded, FGR, "US/CBP:crossing:SYS-2023-000101", PURPOSE)
+    with pytest.raises(Refused):
+        access.read_record(
+            loaded, ADMIN, "US/CBP:crossing:SYS-2023-000101", PURPOSE
+        )  # admins manage, not read
+    with loaded.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log.c.user_id, audit_log.c.action, audit_log.c.purpose)
+            .where(audit_log.c.seq > before)
+            .order_by(audit_log.c.seq)
+        ).all()
+    assert [(r.user_id, r.action) for r in rows] == [
+        ("ana.fgr", "read_record"),
+        ("root.admin", "refused:read_records"),
+    ]
+    assert all(r.purpose == PURPOSE for r in rows)
+    assert audit.verify(loaded).ok
+
+
+# --- the leak harness: hidden canaries must never show, through any read path -----------------------------
+
+CANARY = "CANARY-7f3a-SECRETO"
+HIDDEN = """
+name: canary
+title: {en: Canary, es: Canario}
+agency: US/ATF
+format: csv
+markings: {releasable_to: [US/ATF], disclosure: none}
+records:
+  - type: case
+    id: "{ID}"
+    fields:
+      case_number: ID
+      title: TITLE
+"""
+
+
+def read_paths(db, viewer):
+    """Everything a viewer can get out of the store today, as text."""
+    out = [repr(access.counts(db, viewer, PURPOSE))]
+    out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
+    return "\n".join(out)
+
+
+def seed_canary(db, tmp_path):
+    ingest_file(
+        db, write(tmp_path, f"ID,TITLE\nC-1,{CANARY}\n", "canary.csv"), parse_profile(HIDDEN, "canary")
+    )
+
+
+def test_leak_harness_finds_no_canary(loaded, tmp_path):
+    seed_canary(loaded, tmp_path)
+    for viewer in VIEWERS:
+        text = read_paths(loaded, viewer)
+        if viewer.agency == "US/ATF":
+            assert CANARY in text  # the owner sees its own record: the harness can see a leak
+            continue
+        assert CANARY not in text, viewer.user_id
+        assert "'case'" not in text, viewer.user_id  # not even a count of the hidden record's type
+        assert "Pointer" not in text  # disclosure 'none': not even a pointer
+
+
+def test_leak_harness_catches_a_broken_filter(loaded, tmp_path, monkeypatch):
+    seed_canary(loaded, tmp_path)
+    monkeypatch.setattr(access, "visible", lambda principal: true())
+    leaks = [v.user_id for v in VIEWERS if v.agency != "US/ATF" and CANARY in read_paths(loaded, v)]
+    assert leaks == [v.user_id for v in VIEWERS if v.agency != "US/ATF"]
