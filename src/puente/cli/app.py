@@ -27,8 +27,12 @@ app = typer.Typer(
 )
 quarantine_app = typer.Typer(no_args_is_help=True, help="Rows that could not be stored, and why.")
 profiles_app = typer.Typer(no_args_is_help=True, help="Mapping profiles of agency export formats.")
+principals_app = typer.Typer(no_args_is_help=True, help="People who use Puente: agency, roles, certificates.")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(principals_app, name="principals")
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err = Console(stderr=True)
@@ -149,13 +153,63 @@ def ingest(
     raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
 
 
+AsOption = Annotated[
+    str | None, typer.Option("--as", help="Act as this principal (user id): what they may see.")
+]
+PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you look (recorded in the audit log).")]
+
+
+def _principal(database: Database, user_id: str):
+    from puente.policy.principals import load
+
+    with database.engine.connect() as conn:
+        principal = load(conn, user_id)
+    if principal is None:
+        err.print(f"[red]Unknown principal '{user_id}'[/red] (see: puente principals list)")
+        raise typer.Exit(EXIT_FAILED)
+    return principal
+
+
 @app.command()
-def status(db: DbOption = None, as_json: JsonOption = False, lang: LangOption = "") -> None:
-    """Counts of stored records by type and agency, and of the quarantine."""
+def status(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+    as_user: AsOption = None,
+    purpose: PurposeOption = "status",
+) -> None:
+    """Counts of stored records by type and agency, and of the quarantine (--as: what one person may see)."""
     from puente.store.repository import Repository
 
     language = _lang(lang)
     database = _open(db)
+    if as_user:
+        from puente.policy import access
+
+        try:
+            visible_counts = access.counts(database, _principal(database, as_user), purpose)
+        except access.Refused as exc:
+            err.print(f"[red]{exc.decision.es if language == 'es' else exc.decision.en}[/red]")
+            raise typer.Exit(EXIT_FAILED) from None
+        if as_json:
+            print(
+                orjson.dumps(
+                    {
+                        "records": [{"record_type": t, "owner": o, "count": n} for t, o, n in visible_counts],
+                        "records_total": sum(n for _, _, n in visible_counts),
+                    }
+                ).decode()
+            )
+        else:
+            table = Table(
+                title=("Registros visibles para " if language == "es" else "Records visible to ") + as_user
+            )
+            for name in ("Agency", "Type", "Records"):
+                table.add_column(name)
+            for kind, owner, n in visible_counts:
+                table.add_row(owner, record_type_label(kind, language), f"{n:,}")
+            console.print(table)
+        return
     with database.engine.connect() as conn:
         repo = Repository(conn)
         counts = repo.counts_by_type_and_owner()
@@ -421,6 +475,139 @@ def demo(
             _fail(exc, language, False)
         _print_report(report, language)
     status(db=db, as_json=False, lang=language)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(help="A record id, e.g. MX/FGR:seizure:FGR-TAM-2023-0117.")],
+    as_user: Annotated[str, typer.Option("--as", help="Act as this principal (user id).")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why you look (recorded in the audit log).")],
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """One record as a person may see it: whole, with withheld fields, a pointer to its holder, or nothing."""
+    from puente.policy import access
+
+    language = _lang(lang)
+    database = _open(db)
+    try:
+        seen = access.read_record(database, _principal(database, as_user), record_id, purpose)
+    except access.Refused as exc:
+        err.print(f"[red]{exc.decision.es if language == 'es' else exc.decision.en}[/red]")
+        raise typer.Exit(EXIT_FAILED) from None
+    if seen is None:
+        console.print("Sin coincidencia." if language == "es" else "No record.")
+        raise typer.Exit(EXIT_QUARANTINED)
+    if isinstance(seen, access.Pointer):
+        if language == "es":
+            console.print(
+                f"Un registro en poder de {seen.holder} coincide. Contacte a: {seen.contact_es}. "
+                "Puede solicitar acceso."
+            )
+        else:
+            console.print(
+                f"A record held by {seen.holder} matches. Contact: {seen.contact_en}. You may request access."
+            )
+        return
+    console.print(f"[bold]{seen.record_id}[/bold] v{seen.version} ({seen.owner})")
+    console.print_json(orjson.dumps(seen.content).decode())
+    if seen.withheld_fields:
+        console.print(
+            ("Campos reservados: " if language == "es" else "Withheld fields: ")
+            + ", ".join(seen.withheld_fields)
+        )
+
+
+@principals_app.command("add")
+def principals_add(
+    user_id: str,
+    agency: Annotated[str, typer.Option(help="Agency code, e.g. MX/FGR.")],
+    role: Annotated[
+        list[str], typer.Option(help="analyst, officer, steward, supervisor or admin (repeatable).")
+    ],
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    task_force: Annotated[list[str] | None, typer.Option(help="Task force code (repeatable).")] = None,
+    certificate: Annotated[list[str] | None, typer.Option(help="e.g. tracing (repeatable).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Create or update a principal (an administrator's operation; recorded in the audit log)."""
+    from pydantic import ValidationError
+
+    from puente.policy import audit
+    from puente.policy.principals import SYSTEM, Principal, save
+
+    database = _open(db)
+    try:
+        principal = Principal(
+            user_id=user_id,
+            name=name or user_id,
+            agency=agency,
+            roles=frozenset(role),
+            task_forces=frozenset(task_force or ()),
+            certificates=frozenset(certificate or ()),
+        )
+    except ValidationError as exc:
+        err.print("[red]Invalid principal:[/red] " + "; ".join(e["msg"] for e in exc.errors()))
+        raise typer.Exit(EXIT_FAILED) from None
+    with database.engine.begin() as conn:
+        save(conn, principal)
+        audit.record(
+            conn,
+            SYSTEM,
+            "principal_saved",
+            detail={"user_id": user_id, "agency": agency, "roles": sorted(principal.roles)},
+        )
+    console.print(f"Saved {user_id} ({agency}: {', '.join(sorted(principal.roles))})")
+
+
+@principals_app.command("list")
+def principals_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Every principal with agency, roles and certificates."""
+    from sqlalchemy import select
+
+    from puente.store.schema import principals
+
+    database = _open(db)
+    with database.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(principals).order_by(principals.c.user_id)).mappings()]
+    if as_json:
+        print(orjson.dumps(rows, default=str).decode())
+        return
+    table = Table(title="Principals")
+    for name in ("User", "Agency", "Roles", "Certificates", "Active"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r["user_id"], r["agency"], r["roles"], r["certificates"], str(r["active"]))
+    console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    db: DbOption = None,
+    expect_head: Annotated[str | None, typer.Option(help="The newest entry's hash, kept elsewhere.")] = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """Check the audit chain: exit 0 when intact, 1 when any entry was changed, removed or reordered."""
+    from puente.policy import audit
+
+    language = _lang(lang)
+    result = audit.verify(_open(db), expect_head)
+    if as_json:
+        print(
+            orjson.dumps(
+                {"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems}
+            ).decode()
+        )
+    elif result.ok:
+        console.print(
+            ("Bitácora íntegra: " if language == "es" else "Audit log intact: ")
+            + f"{result.entries} entries, head {result.head}"
+        )
+    else:
+        for problem in result.problems:
+            err.print(f"[red]{problem['es'] if language == 'es' else problem['en']}[/red]")
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_QUARANTINED)
 
 
 def main() -> None:
