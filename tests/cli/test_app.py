@@ -157,14 +157,27 @@ def test_synth_writes_a_world_and_refuses_an_unknown_scale(tmp_path):
 def test_principals_status_as_a_viewer_show_and_audit_verify(url):
     for path, profile in SAMPLES.values():
         run("ingest", str(path), "--profile", profile, "--db", url)
-    assert run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url).exit_code == 0
+    assert (
+        run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url).exit_code
+        == 0
+    )
     bad = run("principals", "add", "x.y", "--agency", "US/NSA", "--role", "analyst", "--db", url)
     assert bad.exit_code == 2 and "unknown agency" in bad.output
     seen = json.loads(run("status", "--db", url, "--as", "ana.fgr", "--json").stdout)
     owners = {r["owner"] for r in seen["records"]}
     assert "MX/FGR" in owners and "US/CBP" not in owners
-    pointer = run("show", "US/CBP:crossing:SYS-2023-000101", "--as", "ana.fgr", "--purpose", "carpeta 12",
-                  "--db", url, "--lang", "es")
+    pointer = run(
+        "show",
+        "US/CBP:crossing:SYS-2023-000101",
+        "--as",
+        "ana.fgr",
+        "--purpose",
+        "carpeta 12",
+        "--db",
+        url,
+        "--lang",
+        "es",
+    )
     assert pointer.exit_code == 0 and "US/CBP" in pointer.stdout and "SAN-YSIDRO" not in pointer.stdout
     unknown = run("show", "MX/FGR:seizure:FGR-TAM-2023-0117", "--as", "nobody", "--purpose", "x", "--db", url)
     assert unknown.exit_code == 2

@@ -282,3 +282,30 @@ def test_jsonl_row_that_is_not_an_object(db, tmp_path):
     path = write(tmp_path, first + "\n[1,2]\n", name="feed.jsonl")
     ingest_file(db, path, load_profile("cbp-crossings"))
     assert codes(db, path) == {2: "not_an_object"}
+
+
+def test_odd_cells_are_quarantined_never_crash_the_load(db, tmp_path):
+    atf = load_profile("atf-trace-results")
+    from puente.samples import sample_files
+
+    sample = dict((p.name, p) for p, _ in sample_files())["atf_trace_results.csv"].read_text(encoding="utf-8")
+    header, first = sample.splitlines()[:2]
+    cells = first.split(",")
+    columns = header.split(",")
+    bad_last = list(cells)
+    bad_last[0], bad_last[columns.index("PURCHASER_LAST")] = "TX1", "-"
+    bad_last[columns.index("PURCHASER_FIRST")] = "."
+    huge_year = list(cells)
+    huge_year[0], huge_year[columns.index("PURCHASE_DATE")] = "TX2", "01/01/" + "9" * 5000
+    path = write(
+        tmp_path, "\n".join([header, first, ",".join(bad_last), ",".join(huge_year)]) + "\n", "odd.csv"
+    )
+    report = ingest_file(db, path, atf)
+    assert report.status == "completed" and report.records_new == 2
+    assert codes(db, path).keys() == {3, 4}
+
+
+def test_superscript_digits_are_not_numbers(db, tmp_path, profile):
+    path = write(tmp_path, "\n".join([HEADER, GOOD.replace(",2013", ",²")]) + "\n")
+    ingest_file(db, path, profile)
+    assert codes(db, path) == {2: "invalid_number"}

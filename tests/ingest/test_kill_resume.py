@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from puente.ingest.pipeline import _map_values as real_map_values
 from puente.ingest.pipeline import ingest_file
 from puente.ingest.profiles import parse_profile
 from puente.store import connect
@@ -126,3 +127,32 @@ def test_sigkill_midway_then_resume_equals_one_clean_load(engine, tmp_path, requ
         clean.dispose()
         for name in cleanup:
             drop_postgres(name)
+
+
+def test_a_dead_mapping_worker_fails_the_load_clearly_and_a_rerun_resumes(tmp_path, monkeypatch):
+    from puente.ingest import pipeline
+    from puente.ingest.issues import LoadError
+
+    data = big_file(tmp_path / "people.csv")
+    profile = parse_profile(PROFILE, "test-people")
+    killed = connect(f"sqlite:///{tmp_path / 'killed.db'}", blob_dir=tmp_path / "files")
+    clean = connect(f"sqlite:///{tmp_path / 'clean.db'}", blob_dir=tmp_path / "files")
+    killed.upgrade()
+    clean.upgrade()
+    monkeypatch.setenv("PUENTE_INGEST_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "_map_values", _dies_on_a_row)
+    with pytest.raises(LoadError) as err:
+        ingest_file(killed, data, profile, batch_size=1000)
+    assert err.value.code == "worker_died" and "reanudarla" in err.value.es
+    monkeypatch.setattr(pipeline, "_map_values", real_map_values)
+    report = ingest_file(killed, data, profile, batch_size=1000)
+    assert report.resumed and report.status == "completed"
+    ingest_file(clean, data, profile, batch_size=1000)
+    assert snapshot(killed) == snapshot(clean)
+
+
+
+def _dies_on_a_row(values):
+    if any(v and v[0] == "P9000" for v in values):
+        os._exit(9)  # as the kernel's out-of-memory killer would
+    return real_map_values(values)

@@ -30,7 +30,10 @@ class LoadError(Exception):
 
 
 def shorten(value: object, limit: int = 40) -> str:
-    text = str(value)
+    try:
+        text = str(value)
+    except ValueError:  # e.g. an integer too long to print
+        return "<value too long>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -308,9 +308,23 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
         number_format, scale = profile.number_format, spec.scale
 
         def read_number(cell: Any) -> Any:
-            if core is int and scale is None and not value_map and isinstance(cell, str) and cell.isdigit():
+            if (
+                core is int
+                and scale is None
+                and not value_map
+                and isinstance(cell, str)
+                and cell.isascii()
+                and cell.isdigit()
+                and len(cell) <= 18
+            ):
                 return int(cell)
             text = _number_text(mapped(str(cell)), number_format)
+            if len(text) > 40:  # a number that long is a data error, not a quantity
+                raise _issue(
+                    "invalid_number",
+                    f"'{shorten(cell)}' is not a plausible number",
+                    f"'{shorten(cell)}' no es un número plausible",
+                )
             try:
                 number = Decimal(text)
             except InvalidOperation:
@@ -624,6 +638,15 @@ def _fill(
                     outcome = (_OK, field.read(cell))
                 except NormalizationError as exc:
                     outcome = (_FAILED, exc)
+                except (ValueError, ArithmeticError) as exc:  # a reader's own check missed this value
+                    outcome = (
+                        _FAILED,
+                        NormalizationError(
+                            "invalid_value",
+                            f"'{shorten(cell)}' cannot be read ({exc})",
+                            f"'{shorten(cell)}' no se puede leer ({exc})",
+                        ),
+                    )
                 except _Flagged as flagged:
                     outcome = (_FLAGGED, flagged)
                 if type(cell) is str:
@@ -829,7 +852,18 @@ class RowMapper:
             if flags:
                 doc["flags"] = flags
             if compiled.finish is not None:
-                compiled.finish(doc)
+                try:
+                    compiled.finish(doc)
+                except NormalizationError as exc:  # e.g. name parts with no letters in them
+                    issues.append(
+                        RowIssue(
+                            exc.code,
+                            f"{compiled.prefix}{exc.en}",
+                            f"{compiled.prefix}{exc.es}",
+                            compiled.prefix.rstrip(".") or None,
+                        )
+                    )
+                    continue
             ids[compiled.ref] = f"{owner}:{compiled.type}:{source_id}"
             docs.append((compiled, doc))
         if issues:

@@ -16,6 +16,8 @@ import shutil
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -203,22 +205,33 @@ def _mapped_batches(
         for chunk in _batches(rows, batch_size):
             yield chunk, _map_in_process(ctx.mapper, chunk)
         return
-    # fork: the workers need only the profile; they never touch the parent's connections
-    pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (ctx.profile, columns))
+    # fork: the workers need only the profile; they never touch the parent's connections. A worker that
+    # dies (out of memory, killed) breaks the pool, which raises here rather than waiting forever.
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(ctx.profile, columns),
+    )
     try:
         in_flight: deque[tuple[list[InputRow], Any]] = deque()
         for chunk in _batches(rows, batch_size):
             values = [_wire(r, columns) for r in chunk]
-            in_flight.append((chunk, pool.apply_async(_map_values, (values,))))
+            in_flight.append((chunk, pool.submit(_map_values, values)))
             if len(in_flight) > 2 * workers:
                 done, result = in_flight.popleft()
-                yield done, _as_mapped(result.get())
+                yield done, _as_mapped(result.result())
         while in_flight:
             done, result = in_flight.popleft()
-            yield done, _as_mapped(result.get())
+            yield done, _as_mapped(result.result())
+    except BrokenProcessPool as exc:
+        raise LoadError(
+            "worker_died",
+            "a mapping worker process died (out of memory?); run the load again to resume it",
+            "un proceso de mapeo terminó de golpe (¿sin memoria?); ejecute la carga otra vez para reanudarla",
+        ) from exc
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- deciding what each row means for the store ------------------------------------------------------
@@ -428,6 +441,7 @@ def run_load(
         resumable = repo.resumable_run(ctx.file_sha256, profile.name, profile.sha256)
         if resumable:
             run_id, checkpoint = int(resumable["id"]), int(resumable["checkpoint"])
+            repo.finish_run(run_id, "running")  # taken up again
         else:
             run_id = repo.create_run(
                 profile=profile.name,

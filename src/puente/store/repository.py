@@ -164,7 +164,9 @@ class Repository:
                     load_runs.c.file_sha256 == file_sha256,
                     load_runs.c.profile == profile,
                     load_runs.c.profile_sha256 == profile_sha256,
-                    load_runs.c.status == "running",
+                    # a run killed midway, or stopped by an error after some batches were committed
+                    (load_runs.c.status == "running")
+                    | ((load_runs.c.status == "failed") & (load_runs.c.checkpoint > 0)),
                 )
                 .order_by(load_runs.c.id.desc())
             )
@@ -214,7 +216,7 @@ class Repository:
         self.conn.execute(
             update(load_runs)
             .where(load_runs.c.id == run_id)
-            .values(status=status, finished_at=utcnow(), error=error)
+            .values(status=status, finished_at=None if status == "running" else utcnow(), error=error)
         )
 
     def run(self, run_id: int) -> dict[str, Any]:

@@ -162,16 +162,16 @@ def _write_xlsx(path: Path, sheet: str, columns: list[str], rows: list[list[Any]
     for row in rows:
         ws.append(row)
 
-    class FixedTimeZip(zipfile.ZipFile):
-        def writestr(self, info: Any, data: Any, *args: Any, **kwargs: Any) -> None:
-            if not isinstance(info, zipfile.ZipInfo):
-                info = zipfile.ZipInfo(info, date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-            super().writestr(info, data, *args, **kwargs)
-
-    buffer = io.BytesIO()
-    with FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).write_data()
+    # openpyxl stamps zip entries with the wall clock: repack them with one fixed time
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
     path.write_bytes(buffer.getvalue())
 
 
