@@ -183,3 +183,36 @@ def test_principals_status_as_a_viewer_show_and_audit_verify(url):
     assert unknown.exit_code == 2
     verified = json.loads(run("audit", "verify", "--db", url, "--json").stdout)
     assert verified["ok"] and verified["entries"] >= 3
+
+
+def test_nested_json_rows_survive_the_quarantine_round_trip(url, tmp_path):
+    path, profile = SAMPLES["cbp_crossings.jsonl"]
+    run("ingest", str(path), "--profile", profile, "--db", url)
+    out = tmp_path / "fix.csv"
+    run("quarantine", "export", "--db", url, "--out", str(out))
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    missing_time = next(r for r in rows if r["_reason_en"].startswith("crossing.crossed_at"))
+    assert missing_time["vehicle.plate"] == "7XYZ003" and missing_time["vehicle.plate_state"] == "CA"
+    missing_time["crossed_at"] = "2023-02-12T10:00:00-08:00"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerow(missing_time)
+    result = json.loads(run("quarantine", "resubmit", str(out), "--db", url, "--json").stdout)
+    assert result[0]["records_new"] == 2  # the crossing and its vehicle, linked
+    assert result[0]["unmapped_columns"] == []
+
+
+def test_file_problems_are_messages_not_tracebacks(url, tmp_path):
+    bad = run("quarantine", "export", "--db", url, "--out", str(tmp_path / "no" / "such" / "x.csv"))
+    assert bad.exit_code == 2 and "Cannot write" in bad.output
+    cp1252 = tmp_path / "fix.csv"
+    cp1252.write_bytes("_quarantine_id,NOMBRE\n1,Ram\xf3n\n".encode("latin-1"))
+    assert run("quarantine", "resubmit", str(cp1252), "--db", url).exit_code == 2
+    assert run("quarantine", "resubmit", str(tmp_path / "missing.csv"), "--db", url).exit_code == 2
+    occupied = tmp_path / "data"
+    occupied.mkdir()
+    (occupied / "puente.db").write_text("precious")
+    refused = run("synth", "--scale", "tiny", "--out", str(occupied))
+    assert refused.exit_code == 2 and (occupied / "puente.db").read_text() == "precious"

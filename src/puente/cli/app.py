@@ -319,7 +319,11 @@ def quarantine_export(
     """Write open quarantined rows to a CSV to fix and re-submit."""
     database = _open(db)
     entries = quarantine_ops.list_entries(database, owner=owner, status="open", file_name=file)
-    n = quarantine_ops.export_entries(database, entries, out)
+    try:
+        n = quarantine_ops.export_entries(database, entries, out)
+    except OSError as exc:
+        err.print(f"[red]Cannot write {out}:[/red] {exc.strerror or exc}")
+        raise typer.Exit(EXIT_FAILED) from None
     console.print(f"{n} rows written to {out}")
 
 
@@ -337,6 +341,17 @@ def quarantine_resubmit(
         reports = quarantine_ops.resubmit(database, file)
     except LoadError as exc:
         _fail(exc, language, as_json)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _fail(
+            LoadError(
+                "unreadable_file",
+                f"{file} cannot be read as a UTF-8 CSV export: {reason}",
+                f"{file} no se puede leer como exportación CSV en UTF-8: {reason}",
+            ),
+            language,
+            as_json,
+        )
     if as_json:
         print(orjson.dumps([r.as_dict() for r in reports]).decode())
     else:
@@ -410,7 +425,7 @@ def synth(
                 manifest = generate(
                     scale, seed, out, lambda done, total: bar.update(task, completed=done, total=total)
                 )
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_FAILED) from None
     if as_json:

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -146,7 +147,19 @@ _WORKER_MAPPER: RowMapper | None = None
 _WORKER_COLUMNS: list[str] = []
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the loading process dies, so that a killed load leaves no
+    workers behind (they would keep its database socket, and its locks, open)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still exit when their queue closes
+        pass
+
+
 def _init_worker(profile: Profile, columns: list[str]) -> None:
+    _die_with_parent()
     global _WORKER_MAPPER, _WORKER_COLUMNS
     _WORKER_MAPPER = RowMapper(profile)
     _WORKER_COLUMNS = columns
@@ -458,12 +471,13 @@ def run_load(
         ctx.marking_set_id = repo.marking_set(
             ctx.mapper.markings_json.decode(), ctx.mapper.markings.releasable_to
         )
+    workers = workers_for(expected, batch_size)
+    if workers:
+        db.engine.dispose()  # forked workers must not inherit open database connections
     writer = _Writer(db, ctx, run_id, checkpoint, expected, progress)
     writer.start()
     try:
-        for chunk, mapped in _mapped_batches(
-            source.rows, source.columns, ctx, batch_size, workers_for(expected, batch_size)
-        ):
+        for chunk, mapped in _mapped_batches(source.rows, source.columns, ctx, batch_size, workers):
             writer.submit(chunk, mapped)
         writer.finish()
     except LoadError as exc:

@@ -15,11 +15,12 @@ from puente.ingest.issues import LoadError
 from puente.ingest.mapping import RowMapper
 from puente.ingest.pipeline import LoadReport, _Context, file_sha256, run_load
 from puente.ingest.profiles import load_profile
-from puente.ingest.readers import rows_from_records
+from puente.ingest.readers import flatten_json, rows_from_records
 from puente.store.db import Database
 from puente.store.schema import load_runs, quarantine
 
 QUARANTINE_ID = "_quarantine_id"
+_READER_META = {"_fields", "_line", "_error", "_beyond_header"}  # what readers add to a raw row
 _EXPORT_META = (QUARANTINE_ID, "_file", "_row", "_reason_en", "_reason_es")
 
 
@@ -107,7 +108,8 @@ def _as_columns(entry: Entry, header: list[str]) -> dict[str, str]:
     if isinstance(raw, dict) and "_line" in raw:
         return {"_line": str(raw["_line"])}
     if isinstance(raw, dict):
-        return {str(k): "" if v is None else str(v) for k, v in raw.items() if not str(k).startswith("_")}
+        # the columns the profile saw: nested JSON objects flattened to dotted names, as the reader does
+        return {k: v for k, v in flatten_json(raw).items() if k not in _READER_META}
     return {"_line": str(raw)}
 
 
@@ -171,7 +173,9 @@ def resubmit(db: Database, path: Path) -> list[LoadReport]:
                 f"{path.name} línea {number}: identificador de cuarentena desconocido "
                 f"'{row.get(QUARANTINE_ID)}'",
             )
-        values = {k: v for k, v in row.items() if k and k not in _EXPORT_META and not k.startswith("_")}
+        values = {
+            k: v for k, v in row.items() if k and k not in _EXPORT_META and k not in ("_extra", "_line")
+        }
         by_profile[entry.profile].append((entry, values))
         numbers[entry.profile].append(number)
     sha = file_sha256(path)

@@ -228,12 +228,13 @@ def _read_csv(path: Path, profile: Profile) -> Source:
     return Source(columns, rows())
 
 
-def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_json(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested JSON objects as dotted column names (vehicle.plate); lists joined with ';'."""
     flat: dict[str, Any] = {}
     for key, value in obj.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
+            flat.update(flatten_json(value, name + "."))
         elif isinstance(value, list):
             flat[name] = ";".join("" if v is None else str(v) for v in value)
         elif value is None:
@@ -252,6 +253,8 @@ def _read_jsonl(path: Path, profile: Profile) -> Source:
     buffered: list[tuple[int, str]] = []
     first_obj: dict[str, Any] | None = None
     for text in lines:
+        if not buffered:
+            text = text.removeprefix("\ufeff")  # a byte-order mark some exporters write
         buffered.append((decoder.line, text))
         if text.strip():
             try:
@@ -269,7 +272,7 @@ def _read_jsonl(path: Path, profile: Profile) -> Source:
             f"{path.name} has no JSON object on any line",
             f"{path.name} no tiene ningún objeto JSON en ninguna línea",
         )
-    columns = list(_flatten(first_obj))
+    columns = list(flatten_json(first_obj))
     missing = sorted(profile.required_columns() - set(columns))
     if missing:
         raise LoadError(
@@ -322,7 +325,7 @@ def _read_jsonl(path: Path, profile: Profile) -> Source:
                         ),
                     )
                 else:
-                    values = _flatten(parsed)
+                    values = flatten_json(parsed)
                     yield InputRow(seq, line_no, "", None if issue else values, parsed, issue)
             seq += 1
 

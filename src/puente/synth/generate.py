@@ -44,6 +44,11 @@ def generate(
             raise ValueError(f"unknown scale '{scale}': one of {', '.join(SCALES)}")
         blocks = SCALES[scale].blocks
     if out.exists():
+        if not out.is_dir():
+            raise ValueError(f"{out} exists and is not a folder")
+        if any(out.iterdir()) and not (out / "manifest.yaml").is_file():
+            # never wipe a folder that is not a world (a data folder with a database, say)
+            raise ValueError(f"{out} is not empty and holds no world (manifest.yaml): choose another folder")
         shutil.rmtree(out)
     out.mkdir(parents=True)
     writers = open_writers(out, seed)
