@@ -13,7 +13,7 @@ the same persons, byte for byte, in every process.
 Identifiers are unique within one factory (CURPs, SSNs and phones are remembered; about 200 bytes a
 person), not across factories.
 
-This module imports only the standard library, PyYAML and :mod:`puente.model`.
+This module imports only the standard library, PyYAML, python-stdnum and :mod:`puente.model`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from itertools import accumulate
 from typing import Any
 
 import yaml
+from stdnum.mx import curp as _stdnum_curp
 
 from puente.model import vocab
 
@@ -78,8 +79,6 @@ _CURP_INCONVENIENT = frozenset(
     WUEY
     """.split()
 )
-_CURP_ALPHABET = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ"  # a character's value is its index
-_CURP_BYTES = bytes(max(_CURP_ALPHABET.find(chr(b)), 0) for b in range(256))
 _VOWELS = frozenset("AEIOU")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _DIGITS = "0123456789"
@@ -422,14 +421,8 @@ def _given_code(given: str) -> tuple[str, str]:
 
 
 def _curp_check(first17: str) -> str:
-    """RENAPO's check digit: characters valued by their index in 0-9, A-N, &, O-Z, weights 18 to 2."""
-    v = first17.encode("ascii").translate(_CURP_BYTES)
-    total = (
-        18 * v[0] + 17 * v[1] + 16 * v[2] + 15 * v[3] + 14 * v[4] + 13 * v[5] + 12 * v[6] + 11 * v[7]
-        + 10 * v[8] + 9 * v[9] + 8 * v[10] + 7 * v[11] + 6 * v[12] + 5 * v[13] + 4 * v[14] + 3 * v[15]
-        + 2 * v[16]
-    )  # fmt: skip
-    return str(-total % 10)
+    """RENAPO's check digit, as python-stdnum computes it."""
+    return _stdnum_curp.calc_check_digit(first17)
 
 
 def curp_for(
