@@ -138,6 +138,9 @@ def test_demo_builds_and_loads_a_world(url, tmp_path, monkeypatch):
     data = json.loads(run("status", "--db", url, "--json").stdout)
     owners = {r["owner"] for r in data["records"]}
     assert {"US/ATF", "MX/FGR", "MX/GN", "US/CBP", "US/HSI", "US/FBI", "MX/SSPC"} <= owners
+    assert "ana.fgr" in result.stdout and "joe.atf" in result.stdout  # demo users of both nations
+    fgr_view = json.loads(run("status", "--db", url, "--as", "ana.fgr", "--json").stdout)
+    assert fgr_view["records_total"] < data["records_total"]  # she sees less than everything
     again = run("demo", "--db", url, "--scale", "tiny")  # the world is reused, the load changes nothing
     assert again.exit_code == 0
     assert json.loads(run("status", "--db", url, "--json").stdout)["versions_total"] == data["versions_total"]

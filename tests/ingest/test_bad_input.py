@@ -309,3 +309,11 @@ def test_superscript_digits_are_not_numbers(db, tmp_path, profile):
     path = write(tmp_path, "\n".join([HEADER, GOOD.replace(",2013", ",²")]) + "\n")
     ingest_file(db, path, profile)
     assert codes(db, path) == {2: "invalid_number"}
+
+
+def test_markings_naming_unknown_nations_or_agencies_are_refused(db, tmp_path):
+    for bad in ("[MX, XX]", "[US/NSA]"):
+        profile = parse_profile(PROFILE.replace("releasable_to: [MX]", f"releasable_to: {bad}"), "bad-marks")
+        with pytest.raises(LoadError) as err:
+            ingest_file(db, write(tmp_path, HEADER + "\n" + GOOD + "\n"), profile)
+        assert err.value.code == "bad_profile" and "desconocid" in err.value.es

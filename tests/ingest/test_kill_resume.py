@@ -151,7 +151,6 @@ def test_a_dead_mapping_worker_fails_the_load_clearly_and_a_rerun_resumes(tmp_pa
     assert snapshot(killed) == snapshot(clean)
 
 
-
 def _dies_on_a_row(values):
     if any(v and v[0] == "P9000" for v in values):
         os._exit(9)  # as the kernel's out-of-memory killer would

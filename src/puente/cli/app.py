@@ -489,7 +489,44 @@ def demo(
         except LoadError as exc:
             _fail(exc, language, False)
         _print_report(report, language)
+    _demo_users(database, language)
     status(db=db, as_json=False, lang=language)
+
+
+DEMO_USERS = (
+    ("ana.fgr", "Ana Martínez (FGR)", "MX/FGR", ("analyst",), ("tracing",)),
+    ("luis.gn", "Luis Ortega (Guardia Nacional)", "MX/GN", ("analyst",), ()),
+    ("marta.fgr", "Marta Ruiz (FGR, datos)", "MX/FGR", ("steward",), ()),
+    ("joe.atf", "Joe Keller (ATF)", "US/ATF", ("analyst",), ("tracing",)),
+    ("kim.cbp", "Kim Nguyen (CBP, Laredo)", "US/CBP", ("officer",), ()),
+    ("sam.hsi", "Sam Villarreal (HSI, data steward)", "US/HSI", ("steward",), ()),
+    ("root.admin", "Installation administrator", "US/HSI", ("admin",), ()),
+)
+
+
+def _demo_users(database: Database, language: str) -> None:
+    """Principals of both nations to try what each may see (puente status --as USER)."""
+    from puente.policy import audit
+    from puente.policy.principals import SYSTEM, Principal, save
+
+    table = Table(title="Usuarios de demostración" if language == "es" else "Demo users")
+    for name in ("User", "Agency", "Roles"):
+        table.add_column(name)
+    with database.engine.begin() as conn:
+        for user_id, name, agency, roles, certificates in DEMO_USERS:
+            save(
+                conn,
+                Principal(
+                    user_id=user_id,
+                    name=name,
+                    agency=agency,
+                    roles=frozenset(roles),
+                    certificates=frozenset(certificates),
+                ),
+            )
+            table.add_row(user_id, agency, ", ".join(roles))
+        audit.record(conn, SYSTEM, "demo_users", detail={"users": [u[0] for u in DEMO_USERS]})
+    console.print(table)
 
 
 @app.command()

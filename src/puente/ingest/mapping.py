@@ -762,6 +762,24 @@ def _present(values: dict[str, Cell], columns: tuple[str, ...]) -> bool:
     return False
 
 
+def _check_grantees(profile: Profile, markings: Markings) -> None:
+    """Markings may only name nations and agencies Puente knows: a typo must not hide or leak data."""
+    nations, agencies = vocab.nations(), vocab.agencies()
+    named = [
+        markings.owner,
+        *markings.releasable_to,
+        *(g for gs in markings.restricted_fields.values() for g in gs),
+    ]
+    unknown = sorted({g for g in named if (g not in agencies if "/" in g else g not in nations)})
+    if unknown:
+        names = ", ".join(unknown)
+        raise LoadError(
+            "bad_profile",
+            f"profile {profile.name}: markings name unknown nations or agencies: {names}",
+            f"perfil {profile.name}: las marcas nombran países o dependencias desconocidos: {names}",
+        )
+
+
 class RowMapper:
     """Maps one row (column -> value) to the canonical records it states."""
 
@@ -769,6 +787,7 @@ class RowMapper:
         self.profile = profile
         self.owner = profile.agency
         self.markings = Markings(owner=profile.agency, **profile.markings.model_dump())
+        _check_grantees(profile, self.markings)
         self.markings_json = orjson.dumps(self.markings.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
         self._specs: list[_Spec] = []
         try:
