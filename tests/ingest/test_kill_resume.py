@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,3 +156,27 @@ def _dies_on_a_row(values):
     if any(v and v[0] == "P9000" for v in values):
         os._exit(9)  # as the kernel's out-of-memory killer would
     return real_map_values(values)
+
+
+def test_a_second_load_of_a_file_being_loaded_is_refused(tmp_path):
+    from sqlalchemy import update
+
+    from puente.ingest.issues import LoadError
+
+    data = big_file(tmp_path / "people.csv")
+    profile = parse_profile(PROFILE, "test-people")
+    db = connect(f"sqlite:///{tmp_path / 'p.db'}", blob_dir=tmp_path / "files")
+    db.upgrade()
+    first = ingest_file(db, data, profile)
+    assert first.status == "completed"
+    # another process on this host is loading the file right now: its run is running and it is alive
+    with db.engine.begin() as conn:
+        conn.execute(update(load_runs).values(status="running", holder=f"{socket.gethostname()}:1"))
+    with pytest.raises(LoadError) as err:
+        ingest_file(db, data, profile)
+    assert err.value.code == "load_in_progress" and "espere" in err.value.es
+    # once that process is gone, the next load takes the run over and finishes it
+    with db.engine.begin() as conn:
+        conn.execute(update(load_runs).values(holder="no-such-host.invalid:1", status="failed"))
+    report = ingest_file(db, data, profile)
+    assert report.status == "completed"

@@ -31,7 +31,7 @@ from puente.ingest.mapping import BuiltRecord, RowMapper
 from puente.ingest.profiles import Profile
 from puente.ingest.readers import InputRow, Source, open_source
 from puente.store.db import Database
-from puente.store.repository import RUN_COUNTERS, Batch, Repository, utcnow
+from puente.store.repository import RUN_COUNTERS, Batch, Repository, RunInProgress, utcnow
 
 Progress = Callable[[int, int | None], None]  # rows done, rows expected (if known)
 DEFAULT_BATCH = 5000
@@ -454,7 +454,14 @@ def run_load(
         resumable = repo.resumable_run(ctx.file_sha256, profile.name, profile.sha256)
         if resumable:
             run_id, checkpoint = int(resumable["id"]), int(resumable["checkpoint"])
-            repo.finish_run(run_id, "running")  # taken up again
+            try:
+                repo.take_over(resumable)
+            except RunInProgress as exc:
+                raise LoadError(
+                    "load_in_progress",
+                    f"{ctx.file_name} is being loaded now by {exc.holder} (run {run_id}); wait for it",
+                    f"{ctx.file_name} se está cargando ahora en {exc.holder} (carga {run_id}); espere",
+                ) from None
         else:
             run_id = repo.create_run(
                 profile=profile.name,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +90,30 @@ RUN_COUNTERS = (
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def holder_alive(holder: str) -> bool:
+    """Whether the process named ``host:pid`` still runs. Another host's process is presumed alive."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+class RunInProgress(RuntimeError):
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +226,22 @@ class Repository:
             "finished_at": now if status != "running" else None,
             "checkpoint": 0,
             "error": error,
+            "holder": this_process() if status == "running" else None,
         }
         values.update(dict.fromkeys(RUN_COUNTERS, 0))
         result = self.conn.execute(insert(load_runs).values(**values).returning(load_runs.c.id))
         return int(result.scalar_one())
+
+    def take_over(self, run: dict[str, Any]) -> None:
+        """Resume an interrupted run in this process, unless the process that runs it is alive."""
+        holder = run.get("holder")
+        if run["status"] == "running" and holder and holder != this_process() and holder_alive(holder):
+            raise RunInProgress(holder)
+        self.conn.execute(
+            update(load_runs)
+            .where(load_runs.c.id == run["id"])
+            .values(status="running", finished_at=None, error=None, holder=this_process())
+        )
 
     def advance_run(self, run_id: int, increments: dict[str, int], checkpoint: int) -> None:
         values: dict[str, Any] = {

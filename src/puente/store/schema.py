@@ -64,6 +64,7 @@ load_runs = Table(
     Column("rows_quarantined", BigInteger, nullable=False, default=0),
     Column("checkpoint", BigInteger, nullable=False, default=0),  # rows fully committed
     Column("error", Text),
+    Column("holder", String(200)),  # host:pid of the process loading it, while it runs
     Index(None, "file_sha256", "profile"),
 )
 
