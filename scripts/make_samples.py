@@ -13,6 +13,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from puente.synth.feeds import FEEDS
+
 OUT = Path(__file__).resolve().parents[1] / "src" / "puente" / "samples"
 
 ATF_HEADER = [
@@ -771,31 +773,7 @@ def write_hsi() -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Seizures"
-    header = [
-        "Seizure ID",
-        "Date",
-        "Port",
-        "Direction",
-        "Event",
-        "Task Force",
-        "Cash Amount",
-        "Currency",
-        "Rounds",
-        "Ammo Caliber",
-        "Drug",
-        "Drug Grams",
-        "Gun Type",
-        "Gun Make",
-        "Gun Caliber",
-        "Gun Serial",
-        "Plate",
-        "Plate State",
-        "VIN",
-        "Subject Name",
-        "Subject DOB",
-        "Subject Phone",
-        "Narrative",
-    ]
+    header = FEEDS["seizures"][3]  # the same columns as the world's HSI seizure log
     sheet.append(header)
     rows = [
         [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -79,6 +81,18 @@ def _fail(exc: LoadError, lang: str, as_json: bool) -> None:
     raise typer.Exit(EXIT_FAILED)
 
 
+@contextmanager
+def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A progress bar on the terminal for long work (none for scripts or when output is not a tty)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create or migrate the database schema."""
@@ -127,23 +141,8 @@ def ingest(
         _fail(exc, language, as_json)
     database = _open(db)
     try:
-        if as_json or not sys.stderr.isatty():
-            report = ingest_file(database, file, chosen, batch_size=batch_size)
-        else:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(file.name, total=None)
-
-                def progress(done: int, expected: int | None) -> None:
-                    bar.update(task, completed=done, total=expected)
-
-                report = ingest_file(database, file, chosen, batch_size=batch_size, progress=progress)
+        with _progress(file.name, quiet=as_json) as progress:
+            report = ingest_file(database, file, chosen, batch_size=batch_size, progress=progress)
     except LoadError as exc:
         _fail(exc, language, as_json)
     if as_json:
@@ -410,21 +409,8 @@ def synth(
     from puente.synth.generate import generate
 
     try:
-        if as_json or not sys.stderr.isatty():
-            manifest = generate(scale, seed, out)
-        else:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(f"world {scale}", total=None)
-                manifest = generate(
-                    scale, seed, out, lambda done, total: bar.update(task, completed=done, total=total)
-                )
+        with _progress(f"world {scale}", quiet=as_json) as progress:
+            manifest = generate(scale, seed, out, progress)
     except (ValueError, OSError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_FAILED) from None
