@@ -305,6 +305,14 @@ def test_odd_cells_are_quarantined_never_crash_the_load(db, tmp_path):
     assert codes(db, path).keys() == {3, 4}
 
 
+def test_a_number_too_large_for_any_count_is_quarantined(db, tmp_path, profile):
+    """'1e400' reads as a whole number that no JSON integer holds: a clear reason, not a crash."""
+    path = write(tmp_path, "\n".join([HEADER, GOOD.replace(",2013", ",1e400")]) + "\n")
+    report = ingest_file(db, path, profile)
+    assert report.status == "completed"
+    assert codes(db, path) == {2: "invalid_number"}
+
+
 def test_superscript_digits_are_not_numbers(db, tmp_path, profile):
     path = write(tmp_path, "\n".join([HEADER, GOOD.replace(",2013", ",²")]) + "\n")
     ingest_file(db, path, profile)

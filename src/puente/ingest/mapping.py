@@ -354,6 +354,12 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
                         f"'{shorten(cell)}' is not a whole number",
                         f"'{shorten(cell)}' no es un número entero",
                     )
+                if number >= 2**63:  # "1e400" is short, but no count or year is that large
+                    raise _issue(
+                        "invalid_number",
+                        f"'{shorten(cell)}' is not a plausible number",
+                        f"'{shorten(cell)}' no es un número plausible",
+                    )
                 return int(number)
             return float(number) if core is float else str(number.normalize())
 
@@ -603,8 +609,27 @@ def _compile_fields(
 
 # Field values repeat (dates, states, makes, calibers, municipalities): each field remembers what
 # it made of a cell, so a repeated value costs a dictionary lookup.
-_OK, _FAILED, _FLAGGED = "ok", "failed", "flagged"
+OK, _FAILED, _FLAGGED = "ok", "failed", "flagged"
 _CACHE_LIMIT = 100_000
+
+
+def read_cell(field: _Field, cell: Any) -> tuple[str, Any]:
+    """What a field's reader makes of one cell: (OK, value), (FAILED, error) or (FLAGGED, _Flagged)."""
+    try:
+        return (OK, field.read(cell))
+    except NormalizationError as exc:
+        return (_FAILED, exc)
+    except (ValueError, ArithmeticError) as exc:  # a reader's own check missed this value
+        return (
+            _FAILED,
+            NormalizationError(
+                "invalid_value",
+                f"'{shorten(cell)}' cannot be read ({exc})",
+                f"'{shorten(cell)}' no se puede leer ({exc})",
+            ),
+        )
+    except _Flagged as flagged:
+        return (_FLAGGED, flagged)
 
 
 def _fill(
@@ -634,21 +659,7 @@ def _fill(
         for cell in cells:
             outcome = cache.get(cell) if type(cell) is str else None
             if outcome is None:
-                try:
-                    outcome = (_OK, field.read(cell))
-                except NormalizationError as exc:
-                    outcome = (_FAILED, exc)
-                except (ValueError, ArithmeticError) as exc:  # a reader's own check missed this value
-                    outcome = (
-                        _FAILED,
-                        NormalizationError(
-                            "invalid_value",
-                            f"'{shorten(cell)}' cannot be read ({exc})",
-                            f"'{shorten(cell)}' no se puede leer ({exc})",
-                        ),
-                    )
-                except _Flagged as flagged:
-                    outcome = (_FLAGGED, flagged)
+                outcome = read_cell(field, cell)
                 if type(cell) is str:
                     if len(cache) >= _CACHE_LIMIT:
                         cache.clear()
@@ -726,6 +737,14 @@ _FINISH: dict[str, Callable[[dict[str, Any]], None]] = {
     "organization": _finish_organization,
     "vehicle": _finish_vehicle,
     "trace_request": _finish_trace,
+}
+# The top-level keys each hook reads and writes (and nothing else): the batch mapper computes these
+# keys together, once per distinct combination of the cells that feed them.
+FINISH_KEYS: dict[str, tuple[str, ...]] = {
+    "person": ("name",),
+    "organization": ("name", "name_key"),
+    "vehicle": ("vin", "vin_country", "vin_manufacturer", "vin_model_year"),
+    "trace_request": ("purchased_on", "recovered_on", "time_to_crime_days"),
 }
 
 

@@ -8,24 +8,25 @@ newest version is unchanged; a content already stored from the same file is a re
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
-import queue
+import pickle
 import shutil
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from puente.ingest.columnar import BatchMapper
 from puente.ingest.issues import LoadError, RowIssue
 from puente.ingest.mapping import BuiltRecord, RowMapper
 from puente.ingest.profiles import Profile
@@ -141,9 +142,7 @@ def _duplicate_issue(record_type: str, rid: str, first_row: int) -> RowIssue:
 # --- mapping, in worker processes for large loads -------------------------------------------------
 
 Mapped = tuple[list[BuiltRecord], list[RowIssue]]
-_WORKER_MAPPER: RowMapper | None = None
-
-
+_WORKER_MAPPER: BatchMapper | None = None
 _WORKER_COLUMNS: list[str] = []
 
 
@@ -161,7 +160,7 @@ def _die_with_parent() -> None:
 def _init_worker(profile: Profile, columns: list[str]) -> None:
     _die_with_parent()
     global _WORKER_MAPPER, _WORKER_COLUMNS
-    _WORKER_MAPPER = RowMapper(profile)
+    _WORKER_MAPPER = BatchMapper(RowMapper(profile))
     _WORKER_COLUMNS = columns
 
 
@@ -172,14 +171,8 @@ def _map_values(
     plain tuples: pickling them costs a fraction of what dicts and dataclasses cost."""
     mapper, columns = _WORKER_MAPPER, _WORKER_COLUMNS
     assert mapper is not None
-    out: list[tuple[list[tuple], list[RowIssue]]] = []
-    for v in values:
-        if v is None:
-            out.append(([], []))
-            continue
-        built, issues = mapper.map_row(dict(zip(columns, v, strict=True)) if isinstance(v, tuple) else v)
-        out.append(([tuple(b) for b in built], issues))
-    return out
+    rows = [dict(zip(columns, v, strict=True)) if isinstance(v, tuple) else v for v in values]
+    return [([tuple(b) for b in built], issues) for built, issues in mapper.map_rows(rows)]
 
 
 def _as_mapped(answer: list[tuple[list[tuple], list[RowIssue]]]) -> list[Mapped]:
@@ -195,8 +188,8 @@ def _wire(row: InputRow, columns: list[str]) -> tuple[Any, ...] | dict[str, Any]
     return values
 
 
-def _map_in_process(mapper: RowMapper, rows: list[InputRow]) -> list[Mapped]:
-    return [mapper.map_row(r.values) if r.values is not None and r.issue is None else ([], []) for r in rows]
+def _map_in_process(mapper: BatchMapper, rows: list[InputRow]) -> list[Mapped]:
+    return mapper.map_rows([r.values if r.issue is None else None for r in rows])
 
 
 def workers_for(expected: int | None, batch_size: int) -> int:
@@ -210,41 +203,106 @@ def workers_for(expected: int | None, batch_size: int) -> int:
     return cores if cores > 1 else 0
 
 
+_WORKER_DIED = LoadError(
+    "worker_died",
+    "a mapping worker process died (out of memory?); run the load again to resume it",
+    "un proceso de mapeo terminó de golpe (¿sin memoria?); ejecute la carga otra vez para reanudarla",
+)
+
+
+def _worker_main(conn: Connection, profile: Profile, columns: list[str]) -> None:
+    """A mapping process: batches in, their mapping out, until told to stop (None)."""
+    _init_worker(profile, columns)
+    while (values := conn.recv()) is not None:
+        try:
+            answer: tuple[str, Any] = ("ok", _map_values(values))
+        except Exception as exc:  # handed to the loading process, which raises it
+            answer = ("error", exc)
+        try:
+            conn.send(answer)
+        except (TypeError, AttributeError, pickle.PicklingError):  # an exception that cannot be pickled
+            conn.send(("error", RuntimeError(repr(answer[1]))))
+
+
+class _Workers:
+    """Forked mapping processes, each fed over a pipe with one batch at a time.
+
+    Pipes rather than a process pool: a pool answers through helper threads in this process, and any
+    thread beside the one that writes to the database makes it wait for the interpreter lock on every
+    row SQLite steps through (each step lets go of the lock). Here this thread alone sends, receives
+    and writes. A worker's next batch goes out as soon as its answer is in, before that answer is
+    written, so the workers map while this process writes.
+    """
+
+    def __init__(self, count: int, profile: Profile, columns: list[str]) -> None:
+        context = multiprocessing.get_context("fork")  # the workers need only the profile
+        self.conns: list[Connection] = []
+        self.procs: list[multiprocessing.process.BaseProcess] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            proc = context.Process(target=_worker_main, args=(theirs, profile, columns), daemon=True)
+            proc.start()
+            theirs.close()
+            self.conns.append(ours)
+            self.procs.append(proc)
+
+    def send(self, worker: int, values: list[Any]) -> None:
+        try:
+            self.conns[worker].send(values)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            raise _WORKER_DIED from None
+
+    def receive(self, worker: int) -> list[Mapped]:
+        try:
+            status, answer = self.conns[worker].recv()
+        except (EOFError, ConnectionResetError, OSError):
+            raise _WORKER_DIED from None
+        if status == "error":
+            raise answer
+        return _as_mapped(answer)
+
+    def close(self) -> None:
+        for conn, proc in zip(self.conns, self.procs, strict=True):
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+
+
 def _mapped_batches(
     rows: Iterator[InputRow], columns: list[str], ctx: _Context, batch_size: int, workers: int
 ) -> Iterator[tuple[list[InputRow], list[Mapped]]]:
-    """Batches of rows with their mapping, in file order; at most a few batches in flight."""
+    """Batches of rows with their mapping, in file order; one batch in flight per worker."""
     if workers == 0:
+        mapper = BatchMapper(ctx.mapper)
         for chunk in _batches(rows, batch_size):
-            yield chunk, _map_in_process(ctx.mapper, chunk)
+            yield chunk, _map_in_process(mapper, chunk)
         return
-    # fork: the workers need only the profile; they never touch the parent's connections. A worker that
-    # dies (out of memory, killed) breaks the pool, which raises here rather than waiting forever.
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_worker,
-        initargs=(ctx.profile, columns),
-    )
+    pool = _Workers(workers, ctx.profile, columns)
     try:
-        in_flight: deque[tuple[list[InputRow], Any]] = deque()
-        for chunk in _batches(rows, batch_size):
+        in_flight: deque[tuple[list[InputRow], int]] = deque()
+        for index, chunk in enumerate(_batches(rows, batch_size)):
+            worker = index % workers
             values = [_wire(r, columns) for r in chunk]
-            in_flight.append((chunk, pool.submit(_map_values, values)))
-            if len(in_flight) > 2 * workers:
-                done, result = in_flight.popleft()
-                yield done, _as_mapped(result.result())
+            if len(in_flight) < workers:
+                pool.send(worker, values)
+                in_flight.append((chunk, worker))
+                continue
+            done, from_worker = in_flight.popleft()  # the same worker: batches go round in turn
+            mapped = pool.receive(from_worker)
+            pool.send(worker, values)
+            in_flight.append((chunk, worker))
+            yield done, mapped
         while in_flight:
-            done, result = in_flight.popleft()
-            yield done, _as_mapped(result.result())
-    except BrokenProcessPool as exc:
-        raise LoadError(
-            "worker_died",
-            "a mapping worker process died (out of memory?); run the load again to resume it",
-            "un proceso de mapeo terminó de golpe (¿sin memoria?); ejecute la carga otra vez para reanudarla",
-        ) from exc
+            done, from_worker = in_flight.popleft()
+            yield done, pool.receive(from_worker)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
 
 
 # --- deciding what each row means for the store ------------------------------------------------------
@@ -375,9 +433,13 @@ def _batches(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
         yield chunk
 
 
-class _Writer(threading.Thread):
-    """Commits batches in file order on its own thread, so that the database's work (which runs
-    outside the GIL) overlaps with reading and mapping the next batches."""
+class _Committer:
+    """Writes batches in file order, each in one transaction with the run's checkpoint.
+
+    In the loading thread itself: a writer thread would wait for the interpreter lock after every
+    row SQLite steps through while another thread maps or reads, which made writing several times
+    slower than the work it was meant to overlap.
+    """
 
     def __init__(
         self,
@@ -388,33 +450,11 @@ class _Writer(threading.Thread):
         expected: int | None,
         progress: Progress | None,
     ) -> None:
-        super().__init__(name="puente-load-writer", daemon=True)
         self.db, self.ctx, self.run_id, self.checkpoint = db, ctx, run_id, checkpoint
         self.expected, self.progress = expected, progress
-        self.queue: queue.Queue[tuple[list[InputRow], list[Mapped]] | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
         self.done = 0
 
-    def submit(self, chunk: list[InputRow], mapped: list[Mapped]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put((chunk, mapped))
-
-    def finish(self, raise_error: bool = True) -> None:
-        self.queue.put(None)
-        self.join()
-        if raise_error and self.error is not None:
-            raise self.error
-
-    def run(self) -> None:
-        while (item := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self._commit(*item)
-                except BaseException as exc:  # handed to the loading thread, which re-raises it
-                    self.error = exc
-
-    def _commit(self, chunk: list[InputRow], mapped: list[Mapped]) -> None:
+    def commit(self, chunk: list[InputRow], mapped: list[Mapped]) -> None:
         ctx, checkpoint = self.ctx, self.checkpoint
         if chunk[0].seq < checkpoint:  # committed before an interruption: only remember it
             cut = next((i for i, r in enumerate(chunk) if r.seq >= checkpoint), len(chunk))
@@ -432,6 +472,21 @@ class _Writer(threading.Thread):
         self.done += len(chunk)
         if self.progress:
             self.progress(self.done, self.expected)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A load makes millions of short-lived objects and keeps large caches alive: the cycle
+    collector would rescan those caches over and over (a third of a load's time, measured), while
+    what a load throws away has no cycles and is freed by reference counting anyway. Forked mapping
+    workers inherit the setting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def run_load(
@@ -481,19 +536,14 @@ def run_load(
     workers = workers_for(expected, batch_size)
     if workers:
         db.engine.dispose()  # forked workers must not inherit open database connections
-    writer = _Writer(db, ctx, run_id, checkpoint, expected, progress)
-    writer.start()
+    committer = _Committer(db, ctx, run_id, checkpoint, expected, progress)
     try:
-        for chunk, mapped in _mapped_batches(source.rows, source.columns, ctx, batch_size, workers):
-            writer.submit(chunk, mapped)
-        writer.finish()
+        with _no_cycle_collection():
+            for chunk, mapped in _mapped_batches(source.rows, source.columns, ctx, batch_size, workers):
+                committer.commit(chunk, mapped)
     except LoadError as exc:
-        writer.finish(raise_error=False)
         with db.engine.begin() as conn:
             Repository(conn).finish_run(run_id, "failed", exc.en)
-        raise
-    except BaseException:
-        writer.finish(raise_error=False)
         raise
     with db.engine.begin() as conn:
         repo = Repository(conn)
