@@ -151,9 +151,7 @@ _HOSTILE = st.one_of(
 def test_hostile_cells_map_the_same(name, data):
     profile = load_profile(name)
     columns = sorted(profile.known_columns())
-    rows = data.draw(
-        st.lists(st.fixed_dictionaries({c: _HOSTILE for c in columns}), min_size=1, max_size=6)
-    )
+    rows = data.draw(st.lists(st.fixed_dictionaries({c: _HOSTILE for c in columns}), min_size=1, max_size=6))
     for i, row in enumerate(rows):  # distinct ids, so that rows do not depend on one another
         for column in profile.required_columns():
             row[column] = row[column] or f"id{i}"

@@ -203,11 +203,12 @@ def workers_for(expected: int | None, batch_size: int) -> int:
     return cores if cores > 1 else 0
 
 
-_WORKER_DIED = LoadError(
-    "worker_died",
-    "a mapping worker process died (out of memory?); run the load again to resume it",
-    "un proceso de mapeo terminó de golpe (¿sin memoria?); ejecute la carga otra vez para reanudarla",
-)
+def _worker_died() -> LoadError:
+    return LoadError(
+        "worker_died",
+        "a mapping worker process died (out of memory?); run the load again to resume it",
+        "un proceso de mapeo terminó de golpe (¿sin memoria?); ejecute la carga otra vez para reanudarla",
+    )
 
 
 def _worker_main(conn: Connection, profile: Profile, columns: list[str]) -> None:
@@ -250,13 +251,13 @@ class _Workers:
         try:
             self.conns[worker].send(values)
         except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise _WORKER_DIED from None
+            raise _worker_died() from None
 
     def receive(self, worker: int) -> list[Mapped]:
         try:
             status, answer = self.conns[worker].recv()
         except (EOFError, ConnectionResetError, OSError):
-            raise _WORKER_DIED from None
+            raise _worker_died() from None
         if status == "error":
             raise answer
         return _as_mapped(answer)
