@@ -188,6 +188,29 @@ def test_principals_status_as_a_viewer_show_and_audit_verify(url):
     assert verified["ok"] and verified["entries"] >= 3
 
 
+def test_access_request_approved_by_the_owners_steward_then_revoked(url):
+    path, profile = SAMPLES["cbp_crossings.jsonl"]
+    run("ingest", str(path), "--profile", profile, "--db", url)
+    run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url)
+    run("principals", "add", "pat.cbp", "--agency", "US/CBP", "--role", "steward", "--db", url)
+    crossing, why = "US/CBP:crossing:SYS-2023-000101", ["--purpose", "carpeta 12", "--db", url]
+
+    def show():
+        return run("show", crossing, "--as", "ana.fgr", *why).stdout
+
+    asked = run("access", "request", crossing, "--as", "ana.fgr", "--reason", "arma en Tijuana", *why)
+    assert asked.exit_code == 0 and "#1" in asked.stdout
+    refused = run("access", "approve", "1", "--as", "ana.fgr", *why, "--lang", "es")
+    assert refused.exit_code == 2 and "requiere uno de los roles" in refused.output
+    assert "SAN-YSIDRO" not in show()
+    approved = run("access", "approve", "1", "--as", "pat.cbp", "--days", "3", *why)
+    assert approved.exit_code == 0 and "approved" in approved.stdout
+    assert "SAN-YSIDRO" in show()
+    assert "#1" in run("access", "list", "--as", "pat.cbp", *why).stdout
+    assert run("access", "revoke", "1", "--as", "pat.cbp", *why).exit_code == 0
+    assert "SAN-YSIDRO" not in show()
+
+
 def test_nested_json_rows_survive_the_quarantine_round_trip(url, tmp_path):
     path, profile = SAMPLES["cbp_crossings.jsonl"]
     run("ingest", str(path), "--profile", profile, "--db", url)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import orjson
 import typer
@@ -31,10 +31,14 @@ quarantine_app = typer.Typer(no_args_is_help=True, help="Rows that could not be 
 profiles_app = typer.Typer(no_args_is_help=True, help="Mapping profiles of agency export formats.")
 principals_app = typer.Typer(no_args_is_help=True, help="People who use Puente: agency, roles, certificates.")
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
+access_app = typer.Typer(
+    no_args_is_help=True, help="Requests to see records held by others: ask, list, approve, deny, revoke."
+)
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(principals_app, name="principals")
 app.add_typer(audit_app, name="audit")
+app.add_typer(access_app, name="access")
 
 console = Console()
 err = Console(stderr=True)
@@ -554,6 +558,113 @@ def show(
             ("Campos reservados: " if language == "es" else "Withheld fields: ")
             + ", ".join(seen.withheld_fields)
         )
+
+
+_T = TypeVar("_T")
+AsRequired = Annotated[str, typer.Option("--as", help="Act as this principal (user id).")]
+
+
+def _access_call(language: str, call: Callable[[], _T]) -> _T:
+    from puente.policy.access import Refused
+
+    try:
+        return call()
+    except Refused as exc:
+        err.print(f"[red]{exc.decision.es if language == 'es' else exc.decision.en}[/red]")
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _print_request(request, language: str) -> None:  # noqa: ANN001 - an AccessRequest
+    es = language == "es"
+    until = f" {'hasta' if es else 'until'} {request.expires_at:%Y-%m-%d %H:%M}" if request.expires_at else ""
+    console.print(
+        f"#{request.id} {request.record_id} ({request.owner}) "
+        f"{'de' if es else 'by'} {request.requester}: [bold]{request.status}[/bold]{until}"
+    )
+
+
+@access_app.command("request")
+def access_request(
+    record_id: str,
+    as_user: AsRequired,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why you need it: the owner's steward decides on it.")
+    ],
+    purpose: PurposeOption,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Ask the owner of a record you may not see for access to it."""
+    from puente.policy import requests
+
+    language, database = _lang(lang), _open(db)
+    principal = _principal(database, as_user)
+    request_id = _access_call(
+        language, lambda: requests.request_access(database, principal, record_id, reason, purpose)
+    )
+    console.print(f"Solicitud #{request_id} enviada." if language == "es" else f"Request #{request_id} sent.")
+
+
+@access_app.command("list")
+def access_list(
+    as_user: AsRequired, purpose: PurposeOption, db: DbOption = None, lang: LangOption = ""
+) -> None:
+    """Your requests; for a steward, also the requests for the agency's records."""
+    from puente.policy import requests
+
+    language, database = _lang(lang), _open(db)
+    principal = _principal(database, as_user)
+    for request in _access_call(language, lambda: requests.list_requests(database, principal, purpose)):
+        _print_request(request, language)
+
+
+def _decide(request_id: int, as_user: str, purpose: str, db: str | None, lang: str, **how: object) -> None:
+    from puente.policy import requests
+
+    language, database = _lang(lang), _open(db)
+    steward = _principal(database, as_user)
+    if how.pop("revoke", False):
+        done = _access_call(language, lambda: requests.revoke(database, steward, request_id, purpose, **how))
+    else:
+        done = _access_call(
+            language, lambda: requests.decide(database, steward, request_id, purpose=purpose, **how)
+        )
+    _print_request(done, language)
+
+
+NoteOption = Annotated[str, typer.Option("--note", help="A word for the requester.")]
+
+
+@access_app.command("approve")
+def access_approve(
+    request_id: int,
+    as_user: AsRequired,
+    purpose: PurposeOption,
+    days: Annotated[int, typer.Option("--days", help="How long the access lasts (1 to 90 days).")] = 30,
+    note: NoteOption = "",
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Grant a pending request (the owner agency's steward) for a number of days."""
+    _decide(request_id, as_user, purpose, db, lang, approve=True, days=days, note=note)
+
+
+@access_app.command("deny")
+def access_deny(
+    request_id: int, as_user: AsRequired, purpose: PurposeOption, note: NoteOption = "", db: DbOption = None,
+    lang: LangOption = "",
+) -> None:  # fmt: skip
+    """Refuse a pending request (the owner agency's steward)."""
+    _decide(request_id, as_user, purpose, db, lang, approve=False, note=note)
+
+
+@access_app.command("revoke")
+def access_revoke(
+    request_id: int, as_user: AsRequired, purpose: PurposeOption, note: NoteOption = "", db: DbOption = None,
+    lang: LangOption = "",
+) -> None:  # fmt: skip
+    """End an approval at once (the owner agency's steward)."""
+    _decide(request_id, as_user, purpose, db, lang, revoke=True, note=note)
 
 
 @principals_app.command("add")

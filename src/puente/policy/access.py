@@ -18,11 +18,14 @@ from puente.model import vocab
 from puente.policy import audit
 from puente.policy.principals import Principal, Role
 from puente.store.db import Database
-from puente.store.schema import marking_grants, record_versions, records
+from puente.store.repository import utcnow
+from puente.store.schema import access_requests, marking_grants, record_versions, records
 
 # Which roles may perform each operation; everything not listed is refused.
 OPERATIONS: dict[str, frozenset[Role]] = {
     "read_records": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.STEWARD}),
+    "request_access": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.STEWARD}),
+    "decide_access": frozenset({Role.STEWARD}),
     "status": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.STEWARD}),
     "ingest": frozenset({Role.STEWARD}),
     "quarantine": frozenset({Role.STEWARD}),
@@ -71,12 +74,22 @@ class Refused(PermissionError):
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
-    """SQL condition on ``records``: the owner agency, or a marking that releases to the viewer."""
+    """SQL condition on ``records``: the owner agency, a marking that releases to the viewer, or an
+    approved access request of the viewer's that has not expired (checked against the clock now)."""
     granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
-    return or_(records.c.owner == principal.agency, records.c.marking_set_id.in_(granted))
+    lent = select(access_requests.c.record_id).where(
+        access_requests.c.requester == principal.user_id,
+        access_requests.c.status == "approved",
+        access_requests.c.expires_at > utcnow(),
+    )
+    return or_(
+        records.c.owner == principal.agency,
+        records.c.marking_set_id.in_(granted),
+        records.c.record_id.in_(lent),
+    )
 
 
-def _require(db: Database, principal: Principal, operation: str, purpose: str) -> None:
+def require(db: Database, principal: Principal, operation: str, purpose: str) -> None:
     decision = authorize(principal, operation)
     if not decision.allowed:
         with db.engine.begin() as conn:
@@ -92,7 +105,7 @@ def _require(db: Database, principal: Principal, operation: str, purpose: str) -
 
 def counts(db: Database, principal: Principal, purpose: str) -> list[tuple[str, str, int]]:
     """Records by type and owner agency, counted from what the viewer may see only."""
-    _require(db, principal, "status", purpose)
+    require(db, principal, "status", purpose)
     with db.engine.begin() as conn:
         rows = conn.execute(
             select(records.c.record_type, records.c.owner, func.count())
@@ -128,7 +141,7 @@ def read_record(
 ) -> RecordView | Pointer | None:
     """One record as this viewer may see it: whole, with restricted fields withheld, as a pointer, or
     nothing at all (an unknown id and a record marked 'none' look the same)."""
-    _require(db, principal, "read_records", purpose)
+    require(db, principal, "read_records", purpose)
     with db.engine.begin() as conn:
         row = (
             conn.execute(

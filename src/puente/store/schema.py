@@ -192,3 +192,24 @@ marking_grants = Table(
     Column("marking_set_id", BigInteger, primary_key=True),
     Column("grantee", String(40), primary_key=True),  # a nation (MX) or an agency (US/ATF)
 )
+
+# A viewer's request to see records their markings hide; the owner agency's steward decides. An
+# approval grants the named record to that one person until expires_at, or until revoked.
+access_requests = Table(
+    "access_requests",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("requester", String(100), nullable=False),
+    Column("requester_agency", String(40), nullable=False),
+    Column("record_id", String(400), nullable=False),
+    Column("owner", String(40), nullable=False),  # the agency whose steward decides
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending, approved, denied, revoked
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("note", Text),
+    Column("expires_at", DateTime(timezone=True)),
+    Index(None, "requester", "status"),
+    Index(None, "owner", "status"),
+)
