@@ -17,7 +17,7 @@ import shutil
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -262,13 +262,14 @@ class _Workers:
             raise answer
         return _as_mapped(answer)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: ask them to finish, or (``abort``) end them at once, since a worker
+        still mapping a batch nobody will read would wait on its answer until killed anyway."""
         for conn, proc in zip(self.conns, self.procs, strict=True):
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-            proc.join(timeout=5)
+            if not abort:
+                with suppress(OSError):  # a worker that died has nothing left to stop
+                    conn.send(None)
+                proc.join(timeout=5)
             if proc.is_alive():
                 proc.kill()
                 proc.join()
@@ -302,8 +303,10 @@ def _mapped_batches(
         while in_flight:
             done, from_worker = in_flight.popleft()
             yield done, pool.receive(from_worker)
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(abort=True)
+        raise
+    pool.close()
 
 
 # --- deciding what each row means for the store ------------------------------------------------------
