@@ -133,10 +133,26 @@ records:
 """
 
 
+def _or_refused(call):
+    try:
+        return repr(call())
+    except Refused as refused:
+        return f"refused: {refused.decision.en}"
+
+
 def read_paths(db, viewer):
     """Everything a viewer can get out of the store today, as text."""
+    from puente.policy import oversight, requests
+    from puente.policy.dissemination import export_records
+
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
+    out.append(repr(access.visible_records(db, viewer, PURPOSE)))
+    out.append(repr(access.visible_records(db, viewer, PURPOSE, record_type="case", owner="US/ATF")))
+    out.append(_or_refused(lambda: export_records(db, viewer, PURPOSE)))
+    out.append(_or_refused(lambda: requests.request_access(db, viewer, "US/ATF:case:C-1", "why", PURPOSE)))
+    out.append(repr(requests.list_requests(db, viewer, PURPOSE)))
+    out.append(_or_refused(lambda: oversight.views_of_agency(db, viewer, PURPOSE)))
     return "\n".join(out)
 
 

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from puente.cli import governance
+from puente.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_QUARANTINED,
+    AsOption,
+    DbOption,
+    JsonOption,
+    LangOption,
+    PurposeOption,
+    console,
+    err,
+)
+from puente.cli.common import language as _lang
+from puente.cli.common import open_db as _open
+from puente.cli.common import principal_of as _principal
 from puente.ingest import quarantine as quarantine_ops
 from puente.ingest.issues import LoadError
 from puente.ingest.pipeline import LoadReport, ingest_file
 from puente.ingest.profiles import bundled_profiles, load_profile
 from puente.model.labels import record_type_label
-from puente.store import Database, connect
+from puente.store import Database
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,47 +43,8 @@ app = typer.Typer(
 )
 quarantine_app = typer.Typer(no_args_is_help=True, help="Rows that could not be stored, and why.")
 profiles_app = typer.Typer(no_args_is_help=True, help="Mapping profiles of agency export formats.")
-principals_app = typer.Typer(no_args_is_help=True, help="People who use Puente: agency, roles, certificates.")
-audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit log.")
-access_app = typer.Typer(
-    no_args_is_help=True, help="Requests to see records held by others: ask, list, approve, deny, revoke."
-)
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(profiles_app, name="profiles")
-app.add_typer(principals_app, name="principals")
-app.add_typer(audit_app, name="audit")
-app.add_typer(access_app, name="access")
-
-console = Console()
-err = Console(stderr=True)
-
-EXIT_OK, EXIT_QUARANTINED, EXIT_FAILED = 0, 1, 2
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: PUENTE_DATABASE_URL or an SQLite file under ./data)."),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-LangOption = Annotated[str, typer.Option("--lang", help="Language of messages: en or es.")]
-
-
-def _lang(value: str | None) -> str:
-    value = (value or os.environ.get("PUENTE_LANG") or "en").lower()[:2]
-    return "es" if value == "es" else "en"
-
-
-def _open(url: str | None) -> Database:
-    try:
-        db = connect(url)
-    except Exception as exc:  # bad URL or driver: say so plainly
-        err.print(f"[red]Cannot open the database:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
-    try:
-        db.upgrade()
-    except Exception as exc:
-        err.print(f"[red]Cannot prepare the database schema at {db.engine.url!r}:[/red] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
-    return db
 
 
 def _fail(exc: LoadError, lang: str, as_json: bool) -> None:
@@ -154,23 +129,6 @@ def ingest(
     else:
         _print_report(report, language)
     raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
-
-
-AsOption = Annotated[
-    str | None, typer.Option("--as", help="Act as this principal (user id): what they may see.")
-]
-PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you look (recorded in the audit log).")]
-
-
-def _principal(database: Database, user_id: str):
-    from puente.policy.principals import load
-
-    with database.engine.connect() as conn:
-        principal = load(conn, user_id)
-    if principal is None:
-        err.print(f"[red]Unknown principal '{user_id}'[/red] (see: puente principals list)")
-        raise typer.Exit(EXIT_FAILED)
-    return principal
 
 
 @app.command()
@@ -495,13 +453,20 @@ DEMO_USERS = (
 
 
 def _demo_users(database: Database, language: str) -> None:
-    """Principals of both nations to try what each may see (puente status --as USER)."""
-    from puente.policy import audit
+    """Principals of both nations to try what each may see (puente status --as USER), each with a
+    fresh random password for the web login, printed here once."""
+    import secrets
+
+    from puente.policy import audit, auth
     from puente.policy.principals import SYSTEM, Principal, save
 
-    table = Table(title="Usuarios de demostración" if language == "es" else "Demo users")
-    for name in ("User", "Agency", "Roles"):
+    es = language == "es"
+    table = Table(title="Usuarios de demostración" if es else "Demo users")
+    for name in (
+        ("Usuario", "Dependencia", "Roles", "Contraseña") if es else ("User", "Agency", "Roles", "Password")
+    ):
         table.add_column(name)
+    passwords = {user_id: secrets.token_urlsafe(12) for user_id, *_ in DEMO_USERS}
     with database.engine.begin() as conn:
         for user_id, name, agency, roles, certificates in DEMO_USERS:
             save(
@@ -514,8 +479,10 @@ def _demo_users(database: Database, language: str) -> None:
                     certificates=frozenset(certificates),
                 ),
             )
-            table.add_row(user_id, agency, ", ".join(roles))
+            table.add_row(user_id, agency, ", ".join(roles), passwords[user_id])
         audit.record(conn, SYSTEM, "demo_users", detail={"users": [u[0] for u in DEMO_USERS]})
+    for user_id, password in passwords.items():
+        auth.set_password(database, SYSTEM, user_id, password)
     console.print(table)
 
 
@@ -560,203 +527,7 @@ def show(
         )
 
 
-_T = TypeVar("_T")
-AsRequired = Annotated[str, typer.Option("--as", help="Act as this principal (user id).")]
-
-
-def _access_call(language: str, call: Callable[[], _T]) -> _T:
-    from puente.policy.access import Refused
-
-    try:
-        return call()
-    except Refused as exc:
-        err.print(f"[red]{exc.decision.es if language == 'es' else exc.decision.en}[/red]")
-        raise typer.Exit(EXIT_FAILED) from None
-
-
-def _print_request(request, language: str) -> None:  # noqa: ANN001 - an AccessRequest
-    es = language == "es"
-    until = f" {'hasta' if es else 'until'} {request.expires_at:%Y-%m-%d %H:%M}" if request.expires_at else ""
-    console.print(
-        f"#{request.id} {request.record_id} ({request.owner}) "
-        f"{'de' if es else 'by'} {request.requester}: [bold]{request.status}[/bold]{until}"
-    )
-
-
-@access_app.command("request")
-def access_request(
-    record_id: str,
-    as_user: AsRequired,
-    reason: Annotated[
-        str, typer.Option("--reason", help="Why you need it: the owner's steward decides on it.")
-    ],
-    purpose: PurposeOption,
-    db: DbOption = None,
-    lang: LangOption = "",
-) -> None:
-    """Ask the owner of a record you may not see for access to it."""
-    from puente.policy import requests
-
-    language, database = _lang(lang), _open(db)
-    principal = _principal(database, as_user)
-    request_id = _access_call(
-        language, lambda: requests.request_access(database, principal, record_id, reason, purpose)
-    )
-    console.print(f"Solicitud #{request_id} enviada." if language == "es" else f"Request #{request_id} sent.")
-
-
-@access_app.command("list")
-def access_list(
-    as_user: AsRequired, purpose: PurposeOption, db: DbOption = None, lang: LangOption = ""
-) -> None:
-    """Your requests; for a steward, also the requests for the agency's records."""
-    from puente.policy import requests
-
-    language, database = _lang(lang), _open(db)
-    principal = _principal(database, as_user)
-    for request in _access_call(language, lambda: requests.list_requests(database, principal, purpose)):
-        _print_request(request, language)
-
-
-def _decide(request_id: int, as_user: str, purpose: str, db: str | None, lang: str, **how: object) -> None:
-    from puente.policy import requests
-
-    language, database = _lang(lang), _open(db)
-    steward = _principal(database, as_user)
-    if how.pop("revoke", False):
-        done = _access_call(language, lambda: requests.revoke(database, steward, request_id, purpose, **how))
-    else:
-        done = _access_call(
-            language, lambda: requests.decide(database, steward, request_id, purpose=purpose, **how)
-        )
-    _print_request(done, language)
-
-
-NoteOption = Annotated[str, typer.Option("--note", help="A word for the requester.")]
-
-
-@access_app.command("approve")
-def access_approve(
-    request_id: int,
-    as_user: AsRequired,
-    purpose: PurposeOption,
-    days: Annotated[int, typer.Option("--days", help="How long the access lasts (1 to 90 days).")] = 30,
-    note: NoteOption = "",
-    db: DbOption = None,
-    lang: LangOption = "",
-) -> None:
-    """Grant a pending request (the owner agency's steward) for a number of days."""
-    _decide(request_id, as_user, purpose, db, lang, approve=True, days=days, note=note)
-
-
-@access_app.command("deny")
-def access_deny(
-    request_id: int, as_user: AsRequired, purpose: PurposeOption, note: NoteOption = "", db: DbOption = None,
-    lang: LangOption = "",
-) -> None:  # fmt: skip
-    """Refuse a pending request (the owner agency's steward)."""
-    _decide(request_id, as_user, purpose, db, lang, approve=False, note=note)
-
-
-@access_app.command("revoke")
-def access_revoke(
-    request_id: int, as_user: AsRequired, purpose: PurposeOption, note: NoteOption = "", db: DbOption = None,
-    lang: LangOption = "",
-) -> None:  # fmt: skip
-    """End an approval at once (the owner agency's steward)."""
-    _decide(request_id, as_user, purpose, db, lang, revoke=True, note=note)
-
-
-@principals_app.command("add")
-def principals_add(
-    user_id: str,
-    agency: Annotated[str, typer.Option(help="Agency code, e.g. MX/FGR.")],
-    role: Annotated[
-        list[str], typer.Option(help="analyst, officer, steward, supervisor or admin (repeatable).")
-    ],
-    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    task_force: Annotated[list[str] | None, typer.Option(help="Task force code (repeatable).")] = None,
-    certificate: Annotated[list[str] | None, typer.Option(help="e.g. tracing (repeatable).")] = None,
-    db: DbOption = None,
-) -> None:
-    """Create or update a principal (an administrator's operation; recorded in the audit log)."""
-    from pydantic import ValidationError
-
-    from puente.policy import audit
-    from puente.policy.principals import SYSTEM, Principal, save
-
-    database = _open(db)
-    try:
-        principal = Principal(
-            user_id=user_id,
-            name=name or user_id,
-            agency=agency,
-            roles=frozenset(role),
-            task_forces=frozenset(task_force or ()),
-            certificates=frozenset(certificate or ()),
-        )
-    except ValidationError as exc:
-        err.print("[red]Invalid principal:[/red] " + "; ".join(e["msg"] for e in exc.errors()))
-        raise typer.Exit(EXIT_FAILED) from None
-    with database.engine.begin() as conn:
-        save(conn, principal)
-        audit.record(
-            conn,
-            SYSTEM,
-            "principal_saved",
-            detail={"user_id": user_id, "agency": agency, "roles": sorted(principal.roles)},
-        )
-    console.print(f"Saved {user_id} ({agency}: {', '.join(sorted(principal.roles))})")
-
-
-@principals_app.command("list")
-def principals_list(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Every principal with agency, roles and certificates."""
-    from sqlalchemy import select
-
-    from puente.store.schema import principals
-
-    database = _open(db)
-    with database.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(principals).order_by(principals.c.user_id)).mappings()]
-    if as_json:
-        print(orjson.dumps(rows, default=str).decode())
-        return
-    table = Table(title="Principals")
-    for name in ("User", "Agency", "Roles", "Certificates", "Active"):
-        table.add_column(name)
-    for r in rows:
-        table.add_row(r["user_id"], r["agency"], r["roles"], r["certificates"], str(r["active"]))
-    console.print(table)
-
-
-@audit_app.command("verify")
-def audit_verify(
-    db: DbOption = None,
-    expect_head: Annotated[str | None, typer.Option(help="The newest entry's hash, kept elsewhere.")] = None,
-    as_json: JsonOption = False,
-    lang: LangOption = "",
-) -> None:
-    """Check the audit chain: exit 0 when intact, 1 when any entry was changed, removed or reordered."""
-    from puente.policy import audit
-
-    language = _lang(lang)
-    result = audit.verify(_open(db), expect_head)
-    if as_json:
-        print(
-            orjson.dumps(
-                {"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems}
-            ).decode()
-        )
-    elif result.ok:
-        console.print(
-            ("Bitácora íntegra: " if language == "es" else "Audit log intact: ")
-            + f"{result.entries} entries, head {result.head}"
-        )
-    else:
-        for problem in result.problems:
-            err.print(f"[red]{problem['es'] if language == 'es' else problem['en']}[/red]")
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_QUARANTINED)
+governance.register(app)
 
 
 def main() -> None:

@@ -783,13 +783,7 @@ def _present(values: dict[str, Cell], columns: tuple[str, ...]) -> bool:
 
 def _check_grantees(profile: Profile, markings: Markings) -> None:
     """Markings may only name nations and agencies Puente knows: a typo must not hide or leak data."""
-    nations, agencies = vocab.nations(), vocab.agencies()
-    named = [
-        markings.owner,
-        *markings.releasable_to,
-        *(g for gs in markings.restricted_fields.values() for g in gs),
-    ]
-    unknown = sorted({g for g in named if (g not in agencies if "/" in g else g not in nations)})
+    unknown = vocab.unknown_grantees([markings.owner, *markings.grantees()])
     if unknown:
         names = ", ".join(unknown)
         raise LoadError(

@@ -368,6 +368,12 @@ def _process(
                 continue
             version = 1 if head is None else head.version + 1
             row_has_version = True
+            if head is not None and head.remarked_by:  # a steward's marking outlives the profile's
+                marked = (head.markings, head.disclosure, head.originator_controlled, head.marking_set_id)
+                remarked_by = head.remarked_by
+            else:
+                marked = (markings_json, disclosure, orcon, ctx.marking_set_id)
+                remarked_by = None
             batch.versions.append(
                 (
                     rid,
@@ -376,7 +382,7 @@ def _process(
                     owner,
                     record.payload_sha256,
                     record.canonical,
-                    markings_json,
+                    marked[0],
                     file_sha,
                     file_name,
                     row.sheet,
@@ -384,6 +390,7 @@ def _process(
                     profile_name,
                     run_id,
                     now,
+                    None,
                 )
             )
             head_row = (
@@ -394,12 +401,13 @@ def _process(
                 version,
                 record.payload_sha256,
                 file_sha,
-                markings_json,
-                disclosure,
-                orcon,
+                marked[0],
+                marked[1],
+                marked[2],
                 run_id,
                 now,
-                ctx.marking_set_id,
+                marked[3],
+                remarked_by,
             )
             if head is None:
                 batch.new_heads.append(head_row)

@@ -47,6 +47,10 @@ class Markings(BaseModel):
                     raise ValueError(f"'{grantee}' is neither a nation code nor an agency code")
         return {k: tuple(sorted(set(v))) for k, v in sorted(value.items())}
 
+    def grantees(self) -> list[str]:
+        """Every nation and agency the marking names, for the record or for one of its fields."""
+        return [*self.releasable_to, *(g for gs in self.restricted_fields.values() for g in gs)]
+
     @property
     def owner_nation(self) -> str:
         return self.owner.split("/", 1)[0]

@@ -350,6 +350,13 @@ def agency(code: str) -> Agency:
     )
 
 
+def unknown_grantees(codes: Iterable[str]) -> list[str]:
+    """The codes among these that name no known nation (MX) or agency (US/ATF): in a marking, a typo
+    must not hide or leak data."""
+    known_nations, known_agencies = nations(), agencies()
+    return sorted({c for c in codes if (c not in known_agencies if "/" in c else c not in known_nations)})
+
+
 @cache
 def task_forces() -> dict[str, TaskForce]:
     """Task forces (the BESTs) by code, e.g. "BEST-LAREDO"."""

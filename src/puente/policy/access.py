@@ -8,11 +8,12 @@ Every read is audited.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from puente.model import vocab
 from puente.policy import audit
@@ -33,6 +34,7 @@ OPERATIONS: dict[str, frozenset[Role]] = {
     "audit_own_agency": frozenset({Role.STEWARD, Role.SUPERVISOR}),
     "manage_principals": frozenset({Role.ADMIN}),
     "trace": frozenset({Role.ANALYST, Role.SUPERVISOR}),
+    "export": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.STEWARD}),
 }
 CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
 
@@ -77,15 +79,20 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``records``: the owner agency, a marking that releases to the viewer, or an
     approved access request of the viewer's that has not expired (checked against the clock now)."""
     granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
-    lent = select(access_requests.c.record_id).where(
-        access_requests.c.requester == principal.user_id,
-        access_requests.c.status == "approved",
-        access_requests.c.expires_at > utcnow(),
-    )
     return or_(
         records.c.owner == principal.agency,
         records.c.marking_set_id.in_(granted),
-        records.c.record_id.in_(lent),
+        records.c.record_id.in_(approved(principal, "view")),
+    )
+
+
+def approved(principal: Principal, kind: str) -> Select[Any]:
+    """Record ids of this viewer's approved, unexpired requests of one kind (view or export)."""
+    return select(access_requests.c.record_id).where(
+        access_requests.c.requester == principal.user_id,
+        access_requests.c.kind == kind,
+        access_requests.c.status == "approved",
+        access_requests.c.expires_at > utcnow(),
     )
 
 
@@ -134,6 +141,7 @@ class RecordView:
     version: int
     content: dict[str, Any]
     withheld_fields: tuple[str, ...]
+    originator_controlled: bool = False
 
 
 def read_record(
@@ -181,7 +189,10 @@ def read_record(
         )
     content = orjson.loads(canonical)
     withheld = _withhold(content, orjson.loads(row["markings"]), principal, row["owner"])
-    return RecordView(record_id, row["record_type"], row["owner"], row["version"], content, withheld)
+    return RecordView(
+        record_id, row["record_type"], row["owner"], row["version"], content, withheld,
+        bool(row["originator_controlled"]),
+    )  # fmt: skip
 
 
 def _withhold(
@@ -202,3 +213,74 @@ def _withhold(
             del node[parts[-1]]
             withheld.append(path)
     return tuple(withheld)
+
+
+def visible_records(
+    db: Database,
+    principal: Principal,
+    purpose: str,
+    *,
+    record_type: str | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+    operation: str = "read_records",
+    audit_action: str | None = "read_records",
+) -> list[RecordView]:
+    """The newest version of every record this viewer may see (filtered by type and owner agency),
+    with restricted fields withheld, in record id order. Audited as one entry with the ids read
+    (``audit_action=None`` leaves the entry to a caller that audits what it passes on)."""
+    require(db, principal, operation, purpose)
+    query = (
+        select(
+            records.c.record_id, records.c.record_type, records.c.owner, records.c.version,
+            records.c.markings, records.c.originator_controlled, record_versions.c.canonical,
+        )
+        .join(
+            record_versions,
+            (record_versions.c.record_id == records.c.record_id)
+            & (record_versions.c.version == records.c.version),
+        )
+        .where(visible(principal))
+        .order_by(records.c.record_id)
+    )  # fmt: skip
+    if record_type is not None:
+        query = query.where(records.c.record_type == record_type)
+    if owner is not None:
+        query = query.where(records.c.owner == owner)
+    if limit is not None:
+        query = query.limit(limit)
+    views: list[RecordView] = []
+    with db.engine.begin() as conn:
+        for row in conn.execute(query):
+            content = orjson.loads(row.canonical)
+            withheld = _withhold(content, orjson.loads(row.markings), principal, row.owner)
+            views.append(
+                RecordView(
+                    row.record_id, row.record_type, row.owner, row.version, content, withheld,
+                    bool(row.originator_controlled),
+                )
+            )  # fmt: skip
+        if audit_action is not None:
+            audit.record(
+                conn, principal.user_id, audit_action, purpose=purpose,
+                detail={"filters": {"record_type": record_type, "owner": owner}, **records_detail(views)},
+            )  # fmt: skip
+    return views
+
+
+AUDIT_IDS = 500  # an audit entry lists up to this many record ids; beyond, counts and a digest
+
+
+def records_detail(views: list[RecordView]) -> dict[str, Any]:
+    """What an audit entry says of the records a read returned: counts by owner agency, so that
+    each owner's steward finds it, and the ids (or, for a large read, their digest)."""
+    by_owner: dict[str, int] = {}
+    for view in views:
+        by_owner[view.owner] = by_owner.get(view.owner, 0) + 1
+    ids = [v.record_id for v in views]
+    detail: dict[str, Any] = {"count": len(ids), "owners": by_owner}
+    if len(ids) <= AUDIT_IDS:
+        detail["record_ids"] = ids
+    else:
+        detail["record_ids_sha256"] = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+    return detail

@@ -4,6 +4,8 @@ An approval lets that one person see the named record until it expires or is rev
 effect at the next read, because visibility is checked against the clock inside each query
 (``access.visible``). A request can only name a record whose marking allows a pointer: a record
 marked ``disclosure: none`` and an unknown id are refused alike, so that asking reveals nothing.
+A request of kind ``export`` asks the owner to let a viewer pass on a record they can see but whose
+marking is originator-controlled (further dissemination needs the owner's approval).
 Every request, decision and refusal is audited.
 """
 
@@ -30,6 +32,7 @@ class AccessRequest:
     requester: str
     requester_agency: str
     record_id: str
+    kind: str  # view: see a hidden record; export: pass on one under originator control
     owner: str
     reason: str
     status: str  # pending, approved, denied, revoked
@@ -60,10 +63,22 @@ def _refuse(
     return Refused(Decision(False, en, es))
 
 
-def request_access(db: Database, principal: Principal, record_id: str, reason: str, purpose: str) -> int:
-    """Ask the owner of a hidden record for access; returns the request's id."""
+KINDS = ("view", "export")
+
+
+def request_access(
+    db: Database, principal: Principal, record_id: str, reason: str, purpose: str, kind: str = "view"
+) -> int:
+    """Ask the owner of a hidden record for access (or, ``kind="export"``, for leave to pass on a
+    visible record under originator control); returns the request's id."""
     require(db, principal, "request_access", purpose)
     with db.engine.begin() as conn:
+        if kind not in KINDS:
+            raise _refuse(
+                db, principal, "request_access", purpose,
+                f"unknown kind of request '{kind}'; known: {', '.join(KINDS)}",
+                f"tipo de solicitud desconocido '{kind}'; conocidos: {', '.join(KINDS)}",
+            )  # fmt: skip
         if not reason.strip():
             raise _refuse(
                 db, principal, "request_access", purpose,
@@ -71,11 +86,29 @@ def request_access(db: Database, principal: Principal, record_id: str, reason: s
                 "indique por qué necesita el registro: el responsable del dueño decide con ese motivo",
             )  # fmt: skip
         row = conn.execute(
-            select(records.c.owner, records.c.disclosure, access.visible(principal).label("visible")).where(
-                records.c.record_id == record_id
-            )
+            select(
+                records.c.owner,
+                records.c.disclosure,
+                records.c.originator_controlled,
+                access.visible(principal).label("visible"),
+            ).where(records.c.record_id == record_id)
         ).first()
-        if row is None or (not row.visible and row.disclosure != "pointer"):
+        if kind == "export":
+            if row is None or not row.visible:
+                raise _refuse(
+                    db, principal, "request_access", purpose,
+                    "no record you can see has this id",
+                    "ningún registro que usted pueda ver tiene este identificador",
+                    record_id=record_id,
+                )  # fmt: skip
+            if row.owner == principal.agency or not row.originator_controlled:
+                raise _refuse(
+                    db, principal, "request_access", purpose,
+                    "this record is not under another agency's originator control: you may export it",
+                    "este registro no está bajo control del originador de otra dependencia: puede exportarlo",
+                    record_id=record_id,
+                )  # fmt: skip
+        elif row is None or (not row.visible and row.disclosure != "pointer"):
             # an unknown id and a record its owner keeps fully hidden look the same
             raise _refuse(
                 db, principal, "request_access", purpose,
@@ -83,7 +116,7 @@ def request_access(db: Database, principal: Principal, record_id: str, reason: s
                 "no hay ningún registro que pueda solicitarse con este identificador",
                 record_id=record_id,
             )  # fmt: skip
-        if row.visible:
+        elif row.visible:
             raise _refuse(
                 db, principal, "request_access", purpose,
                 "you can see this record already", "usted ya puede ver este registro", record_id=record_id,
@@ -95,6 +128,7 @@ def request_access(db: Database, principal: Principal, record_id: str, reason: s
                     requester=principal.user_id,
                     requester_agency=principal.agency,
                     record_id=record_id,
+                    kind=kind,
                     owner=row.owner,
                     reason=reason.strip(),
                     status="pending",
@@ -105,7 +139,7 @@ def request_access(db: Database, principal: Principal, record_id: str, reason: s
         )
         audit.record(
             conn, principal.user_id, "request_access", purpose=purpose,
-            detail={"request": request_id, "record_id": record_id, "owner": row.owner},
+            detail={"request": request_id, "record_id": record_id, "owner": row.owner, "kind": kind},
         )  # fmt: skip
     return request_id
 

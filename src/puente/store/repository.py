@@ -45,6 +45,7 @@ VERSION_COLUMNS = (
     "profile",
     "load_run_id",
     "received_at",
+    "remarked_by",
 )
 HEAD_COLUMNS = (
     "record_id",
@@ -60,6 +61,7 @@ HEAD_COLUMNS = (
     "load_run_id",
     "updated_at",
     "marking_set_id",
+    "remarked_by",
 )
 QUARANTINE_COLUMNS = (
     "file_sha256",
@@ -121,6 +123,12 @@ class Head:
     version: int
     payload_sha256: str
     file_sha256: str
+    # a steward's re-marking (who, and the marking chosen), kept by later versions from loads
+    remarked_by: str | None = None
+    markings: str = ""
+    disclosure: str = ""
+    originator_controlled: bool = False
+    marking_set_id: int | None = None
 
 
 @dataclass
@@ -290,20 +298,17 @@ class Repository:
         try:
             for start in range(0, len(ids), 5000):
                 chunk = ids[start : start + 5000]
+                columns = (
+                    "SELECT record_id, version, payload_sha256, file_sha256, remarked_by, "
+                    "CASE WHEN remarked_by IS NULL THEN '' ELSE markings END, disclosure, "
+                    "originator_controlled, marking_set_id FROM records "
+                )
                 if self.dialect == "sqlite":
-                    cursor.execute(
-                        "SELECT record_id, version, payload_sha256, file_sha256 FROM records "
-                        f"WHERE record_id IN ({_placeholders(len(chunk))})",
-                        chunk,
-                    )
+                    cursor.execute(columns + f"WHERE record_id IN ({_placeholders(len(chunk))})", chunk)
                 else:
-                    cursor.execute(
-                        "SELECT record_id, version, payload_sha256, file_sha256 FROM records "
-                        "WHERE record_id = ANY(%s)",
-                        (chunk,),
-                    )
-                for rid, version, digest, file_sha in cursor.fetchall():
-                    found[rid] = Head(version, digest, file_sha)
+                    cursor.execute(columns + "WHERE record_id = ANY(%s)", (chunk,))
+                for rid, version, digest, file_sha, by, marks, disclosure, orcon, set_id in cursor:
+                    found[rid] = Head(version, digest, file_sha, by, marks, disclosure, bool(orcon), set_id)
         finally:
             cursor.close()
         return found
@@ -393,7 +398,7 @@ class Repository:
                 cursor.executemany(
                     f"INSERT INTO record_versions ({', '.join(VERSION_COLUMNS)}) "
                     f"VALUES ({_placeholders(len(VERSION_COLUMNS))})",
-                    _sqlite_rows(batch.versions),
+                    _sqlite_rows(batch.versions, at=13),
                 )
             if batch.new_heads:
                 cursor.executemany(
@@ -405,10 +410,10 @@ class Repository:
                 cursor.executemany(
                     "UPDATE records SET version = ?, payload_sha256 = ?, file_sha256 = ?, markings = ?, "
                     "disclosure = ?, originator_controlled = ?, load_run_id = ?, updated_at = ?, "
-                    "marking_set_id = ? "
+                    "marking_set_id = ?, remarked_by = ? "
                     "WHERE record_id = ?",
                     [
-                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], _sqlite_time(r[11]), r[12], r[0])
+                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], _sqlite_time(r[11]), r[12], r[13], r[0])
                         for r in batch.changed_heads
                     ],
                 )
@@ -441,10 +446,10 @@ class Repository:
                 cursor.executemany(
                     "UPDATE records SET version = %s, payload_sha256 = %s, file_sha256 = %s, markings = %s, "
                     "disclosure = %s, originator_controlled = %s, load_run_id = %s, updated_at = %s, "
-                    "marking_set_id = %s "
+                    "marking_set_id = %s, remarked_by = %s "
                     "WHERE record_id = %s",
                     [
-                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[0])
+                        (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[0])
                         for r in batch.changed_heads
                     ],
                 )

@@ -84,6 +84,8 @@ records = Table(
     Column("load_run_id", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("marking_set_id", BigInteger),  # who may see it, as a row of marking_grants (SQL filters)
+    # the steward who last re-marked it: later versions from loads keep that decision, not the profile's
+    Column("remarked_by", String(100)),
     Index(None, "marking_set_id"),
 )
 
@@ -104,6 +106,7 @@ record_versions = Table(
     Column("profile", String(200), nullable=False),
     Column("load_run_id", BigInteger, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("remarked_by", String(100)),  # set on a version a steward made by re-marking the one before
 )
 
 # The row as read, once per row of a file (a row may state several records); versions point here by
@@ -202,6 +205,8 @@ access_requests = Table(
     Column("requester", String(100), nullable=False),
     Column("requester_agency", String(40), nullable=False),
     Column("record_id", String(400), nullable=False),
+    # view: to see a hidden record; export: to pass on a record under originator control
+    Column("kind", String(20), nullable=False, server_default="view"),
     Column("owner", String(40), nullable=False),  # the agency whose steward decides
     Column("reason", Text, nullable=False),
     Column("status", String(20), nullable=False),  # pending, approved, denied, revoked
@@ -212,4 +217,59 @@ access_requests = Table(
     Column("expires_at", DateTime(timezone=True)),
     Index(None, "requester", "status"),
     Index(None, "owner", "status"),
+)
+
+
+# --- authentication ---------------------------------------------------------------------------------
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("user_id", String(100), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its own salt and parameters
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A token is shown once as "pte_<id>_<secret>"; only the secret's argon2 hash is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
+# Web sessions: the cookie and the CSRF token are random; only their SHA-256 is kept (they carry 256
+# bits of entropy, so a slow hash adds nothing but latency to every request).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("csrf_sha256", String(64), nullable=False),
+    Column("user_id", String(100), nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Index(None, "user_id"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("user_id", String(100), nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index(None, "user_id", "at"),
+    Index(None, "origin", "at"),
 )
