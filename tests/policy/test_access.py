@@ -179,3 +179,67 @@ def test_leak_harness_catches_a_broken_filter(loaded, tmp_path, monkeypatch):
     monkeypatch.setattr(access, "visible", lambda principal: true())
     leaks = [v.user_id for v in VIEWERS if v.agency != "US/ATF" and CANARY in read_paths(loaded, v)]
     assert leaks == [v.user_id for v in VIEWERS if v.agency != "US/ATF"]
+
+
+# --- the authorization matrix, enforced: each principal kind calls each operation for real ----------
+
+ENFORCED = {
+    "read_records": lambda db, who: access.read_record(db, who, "US/CBP:crossing:SYS-2023-000101", PURPOSE),
+    "status": lambda db, who: access.counts(db, who, PURPOSE),
+    "request_access": lambda db, who: _requests().list_requests(db, who, PURPOSE),
+    "decide_access": lambda db, who: _requests().decide(db, who, 999, approve=False, purpose=PURPOSE),
+    "remark": lambda db, who: _remark().remark(db, who, "US/CBP:none", {}, "why", PURPOSE),
+    "audit_own_agency": lambda db, who: _oversight().views_of_agency(db, who, PURPOSE),
+    "export": lambda db, who: _export()(db, who, PURPOSE, owner="US/CBP"),
+}
+
+
+def _requests():
+    from puente.policy import requests
+
+    return requests
+
+
+def _remark():
+    from puente.policy import remark
+
+    return remark
+
+
+def _oversight():
+    from puente.policy import oversight
+
+    return oversight
+
+
+def _export():
+    from puente.policy.dissemination import export_records
+
+    return export_records
+
+
+def test_the_authorization_matrix_is_enforced_by_every_operation(loaded):
+    for role, (operation, call) in itertools.product(Role, ENFORCED.items()):
+        who = person(f"{role.value}.cbp", "US/CBP", role, certificates=frozenset({"tracing"}))
+        try:
+            call(loaded, who)
+            refused = None
+        except Refused as exc:
+            refused = exc.decision.en
+        role_refusal = refused is not None and "needs one of the roles" in refused
+        assert role_refusal == (role not in OPERATIONS[operation]), (role, operation, refused)
+    with loaded.engine.connect() as conn:
+        refusals = conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.action.like("refused:%"))
+        ).scalar()
+    assert refusals >= sum(len(set(Role) - OPERATIONS[op]) for op in ENFORCED)  # each one audited
+
+
+def test_a_purpose_of_use_is_required_and_filters_are_parameters(loaded):
+    with pytest.raises(Refused, match="purpose of use") as refused:
+        access.counts(loaded, FGR, "  ")
+    assert "propósito" in refused.value.decision.es
+    for hostile in ("case' OR '1'='1", "x; DROP TABLE records; --", "%", "US/ATF' --"):
+        assert access.visible_records(loaded, FGR, PURPOSE, record_type=hostile) == []
+        assert access.visible_records(loaded, FGR, PURPOSE, owner=hostile) == []
+    assert access.counts(loaded, FGR, PURPOSE)  # the tables are all still there

@@ -97,7 +97,14 @@ def approved(principal: Principal, kind: str) -> Select[Any]:
 
 
 def require(db: Database, principal: Principal, operation: str, purpose: str) -> None:
+    """Refuse, audited, unless the principal may perform the operation and states a purpose of use."""
     decision = authorize(principal, operation)
+    if decision.allowed and not (purpose or "").strip():
+        decision = Decision(
+            False,
+            "state a purpose of use: it is recorded with what you see",
+            "indique el propósito de la consulta: queda registrado con lo que usted ve",
+        )
     if not decision.allowed:
         with db.engine.begin() as conn:
             audit.record(
