@@ -15,6 +15,7 @@ test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: setup
+	@scripts/setup bench
 	$(BIN)/python -m bench
 
 lint: setup

@@ -57,13 +57,17 @@ def test_a_steward_re_marks_a_record_then_sees_who_viewed_it(url, tmp_path):
 def test_export_writes_what_the_viewer_may_see(url, tmp_path):
     setup_people(url)
     out = tmp_path / "export.jsonl"
-    done = run("export", "--out", str(out), "--as", "ana.fgr", *WHY, "--owner", "US/ATF", "--db", url)
+    done = run(
+        "export", "records", "--out", str(out), "--as", "ana.fgr", *WHY, "--owner", "US/ATF", "--db", url
+    )
     assert done.exit_code == 0 and "records exported" in done.stdout
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert lines and {row["owner"] for row in lines} == {"US/ATF"}
     buyer = next(r for r in lines if r["record_id"] == "US/ATF:person:T20230001-purchaser")
     assert buyer["withheld_fields"] == ["ssn"] and "523-41-7788" not in out.read_text()
-    none = run("export", "--out", str(out), "--as", "ana.fgr", *WHY, "--owner", "US/CBP", "--db", url)
+    none = run(
+        "export", "records", "--out", str(out), "--as", "ana.fgr", *WHY, "--owner", "US/CBP", "--db", url
+    )
     assert none.exit_code == 0 and out.read_text() == ""  # CBP keeps its crossings inside the US
 
 

@@ -144,6 +144,7 @@ def read_paths(db, viewer):
     """Everything a viewer can get out of the store today, as text."""
     from puente.policy import oversight, requests
     from puente.policy.dissemination import export_records
+    from puente.resolve.entities import memberships
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
@@ -153,6 +154,7 @@ def read_paths(db, viewer):
     out.append(_or_refused(lambda: requests.request_access(db, viewer, "US/ATF:case:C-1", "why", PURPOSE)))
     out.append(repr(requests.list_requests(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: oversight.views_of_agency(db, viewer, PURPOSE)))
+    out.append(repr(memberships(db, viewer, PURPOSE)))
     return "\n".join(out)
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from puente.cli import governance
+from puente.cli import governance, resolution
 from puente.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -528,6 +528,7 @@ def show(
 
 
 governance.register(app)
+resolution.register(app, governance.export_app)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ access_app = typer.Typer(
     no_args_is_help=True, help="Requests to see records held by others: ask, list, approve, deny, revoke."
 )
 tokens_app = typer.Typer(no_args_is_help=True, help="API tokens: create, list, revoke.")
+export_app = typer.Typer(no_args_is_help=True, help="Export what you may see: records, entities.")
 
 
 def register(app: typer.Typer) -> None:
@@ -40,8 +41,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(access_app, name="access")
     app.add_typer(tokens_app, name="tokens")
+    app.add_typer(export_app, name="export")
     app.command("remark")(remark)
-    app.command("export")(export)
+    export_app.command("records")(export)
 
 
 def _print_request(request, language: str) -> None:  # noqa: ANN001 - an AccessRequest

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -272,4 +273,58 @@ login_attempts = Table(
     Column("ok", Boolean, nullable=False),
     Index(None, "user_id", "at"),
     Index(None, "origin", "at"),
+)
+
+
+# --- entity resolution ------------------------------------------------------------------------------
+
+resolution_runs = Table(
+    "resolution_runs",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("entity_type", String(40), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("records", BigInteger, nullable=False, default=0),
+    Column("pairs", BigInteger, nullable=False, default=0),
+    Column("entities", BigInteger, nullable=False, default=0),
+    Column("threshold", Float, nullable=False),
+    Column("model", Text, nullable=False),  # JSON: m and u per comparison level, prior
+)
+
+# Which entity each record belongs to, as of the newest run of its type.
+entity_members = Table(
+    "entity_members",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("entity_type", String(40), nullable=False),
+    Column("entity_id", String(40), nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Index(None, "entity_id"),
+)
+
+# The scored pairs that hold an entity together, with their comparison levels (the explanation).
+# A viewer's entity is made of the links between records they may see, so that a hidden record
+# never joins two visible ones for them.
+entity_links = Table(
+    "entity_links",
+    metadata,
+    Column("record_a", String(400), primary_key=True),
+    Column("record_b", String(400), primary_key=True),
+    Column("entity_type", String(40), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("levels", String(100), nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Index(None, "record_b"),
+)
+
+# What changed between runs: entities that appeared, merged or split.
+entity_events = Table(
+    "entity_events",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),  # new, merge, split
+    Column("entity_id", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: the entity ids before
 )

@@ -1,0 +1,91 @@
+"""``puente`` commands of entity resolution: resolve, and export entities."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from puente.cli.common import (
+    AsRequired,
+    DbOption,
+    JsonOption,
+    LangOption,
+    PurposeOption,
+    console,
+    err,
+    language,
+    open_db,
+    policy_call,
+    principal_of,
+)
+
+
+def register(app: typer.Typer, export_app: typer.Typer) -> None:
+    app.command("resolve")(resolve)
+    export_app.command("entities")(export_entities)
+
+
+def resolve(
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Match weight (log2 odds) a pair needs to join two entities.")
+    ] = 8.0,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """Resolve every person record into entities (batch): blocking, scoring, clustering, stable ids."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from puente.resolve.batch import resolve_persons
+
+    es = language(lang) == "es"
+    database = open_db(db)
+    if as_json or not err.is_terminal:
+        report = resolve_persons(database, threshold=threshold)
+    else:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:  # fmt: skip
+            task = bar.add_task("resolving", total=None)
+            report = resolve_persons(
+                database, threshold=threshold, progress=lambda step: bar.update(task, description=step)
+            )
+    if as_json:
+        print(orjson.dumps(report.as_dict()).decode())
+        return
+    console.print(
+        (f"Personas: {report.records:,} registros, {report.pairs:,} pares comparados, "
+         f"{report.entities:,} entidades ({report.new:,} nuevas, {report.merged:,} fusiones, "
+         f"{report.split:,} divisiones) en {report.seconds['total']:.1f} s")
+        if es else
+        (f"Persons: {report.records:,} records, {report.pairs:,} pairs compared, "
+         f"{report.entities:,} entities ({report.new:,} new, {report.merged:,} merges, "
+         f"{report.split:,} splits) in {report.seconds['total']:.1f} s")
+    )  # fmt: skip
+
+
+def export_entities(
+    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    as_user: AsRequired,
+    purpose: PurposeOption,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Source record id -> entity id, with the owner agency, for the records you may see (CSV), so
+    that resolution can be scored against any ground truth."""
+    from puente.resolve.entities import memberships
+
+    lang_ = language(lang)
+    database = open_db(db)
+    principal = principal_of(database, as_user)
+    rows = policy_call(lang_, lambda: memberships(database, principal, purpose))
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("record_id", "entity_id", "owner"))
+        writer.writerows((m.record_id, m.entity_id, m.owner) for m in rows)
+    console.print(
+        f"{len(rows):,} " + ("registros escritos en " if lang_ == "es" else "records written to ") + str(out)
+    )

@@ -1,0 +1,1 @@
+"""Entity resolution: which records, across agencies and languages, are the same person."""

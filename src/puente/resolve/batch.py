@@ -1,0 +1,215 @@
+"""Batch resolution of every person record: fit the model, cluster, keep entity ids stable.
+
+Resolution reads all records, whatever their markings (it is the system's own work); what a
+viewer is shown of the result is decided later, from the records they may see (``entities``).
+Entity ids survive re-runs: a cluster keeps the id most of its records had, and an id goes to one
+cluster only; merges and splits are recorded as events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+import polars as pl
+from sqlalchemy import delete, insert, select, update
+
+from puente.policy import audit
+from puente.policy.principals import SYSTEM
+from puente.resolve import persons
+from puente.resolve.cluster import cluster, conflicts
+from puente.resolve.compare import candidate_pairs, levels
+from puente.resolve.model import fit, match_weights, tf_of_pairs
+from puente.store.db import Database
+from puente.store.repository import utcnow
+from puente.store.schema import (
+    entity_events,
+    entity_links,
+    entity_members,
+    record_versions,
+    records,
+    resolution_runs,
+)
+
+THRESHOLD = 8.0  # match weight (log2 odds) above which a pair may join two clusters: p > 0.996
+ENTITY_TYPE = "person"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    records: int
+    pairs: int
+    entities: int
+    links: int
+    refused_joins: int
+    new: int
+    merged: int
+    split: int
+    seconds: dict[str, float]
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def person_frame(db: Database) -> pl.DataFrame:
+    query = (
+        select(records.c.record_id, records.c.owner, record_versions.c.canonical)
+        .join(
+            record_versions,
+            (record_versions.c.record_id == records.c.record_id)
+            & (record_versions.c.version == records.c.version),
+        )
+        .where(records.c.record_type == ENTITY_TYPE)
+        .order_by(records.c.record_id)
+    )
+    with db.engine.connect() as conn:
+        return persons.frame(conn.execute(query))
+
+
+def _entity_id(first_record: str) -> str:
+    return "EP-" + hashlib.sha256(first_record.encode("utf-8")).hexdigest()[:16]
+
+
+def stable_ids(
+    record_ids: list[str], labels: np.ndarray, before: dict[str, str]
+) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
+    """An entity id per record, and the events (kind, entity id, ids before).
+
+    Each cluster claims the previous id most of its records carried; clusters with more such
+    records claim first, and an id already taken leaves the cluster a new one.
+    """
+    groups: dict[int, list[int]] = {}
+    for row, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(row)
+    claims = []
+    for label, rows in groups.items():
+        votes = Counter(before[record_ids[r]] for r in rows if record_ids[r] in before)
+        best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+        claims.append((best[0][1] if best else 0, label, best, rows))
+    claims.sort(key=lambda c: (-c[0], min(record_ids[r] for r in c[3])))
+    taken: set[str] = set()
+    out = [""] * len(record_ids)
+    events: list[tuple[str, str, list[str]]] = []
+    old_spread: dict[str, int] = Counter()
+    for _votes, _label, best, _rows in claims:
+        for old in {old for old, _ in best}:
+            old_spread[old] += 1
+    for _votes, _label, best, rows in claims:
+        chosen = next((old for old, _ in best if old not in taken), None)
+        if chosen is None:
+            chosen = _entity_id(min(record_ids[r] for r in rows))
+            while chosen in taken or chosen in old_spread:
+                chosen = "EP-" + hashlib.sha256(chosen.encode()).hexdigest()[:16]
+            events.append(("new", chosen, [old for old, _ in best]))
+        if len(best) > 1:
+            events.append(("merge", chosen, sorted(old for old, _ in best)))
+        taken.add(chosen)
+        for r in rows:
+            out[r] = chosen
+    for old, spread in old_spread.items():
+        if spread > 1:
+            events.append(("split", old, [old]))
+    return out, events
+
+
+def resolve_persons(
+    db: Database, *, threshold: float = THRESHOLD, progress: Progress | None = None
+) -> RunReport:
+    """Resolve every person record and store the entities, their links and what changed."""
+    import time
+
+    say = progress or (lambda _step: None)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    say("reading")
+    f = person_frame(db)
+    seconds["read"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    say("blocking")
+    pairs = candidate_pairs(f)
+    observed = levels(f, pairs)
+    seconds["compare"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    say("fitting")
+    model = fit(f, observed) if pairs.height else None
+    weights = match_weights(model, observed, tf_of_pairs(f, pairs, model.tf)) if model else np.zeros(0)
+    weights = np.where(conflicts(observed), np.minimum(weights, -10.0), weights)
+    seconds["fit"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    say("clustering")
+    clustering = cluster(f, pairs, weights, threshold)
+    seconds["cluster"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    say("storing")
+    record_ids = f["record_id"].to_list()
+    with db.engine.connect() as conn:
+        before = dict(
+            conn.execute(
+                select(entity_members.c.record_id, entity_members.c.entity_id).where(
+                    entity_members.c.entity_type == ENTITY_TYPE
+                )
+            ).all()
+        )
+    ids, events = stable_ids(record_ids, clustering.labels, before)
+    # the links kept: every pair above the threshold inside one final cluster
+    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    labels = clustering.labels
+    keep = np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0] if pairs.height else []
+    links = [
+        {"record_a": record_ids[int(pi[x])], "record_b": record_ids[int(pj[x])], "entity_type": ENTITY_TYPE,
+         "weight": round(float(weights[x]), 3), "levels": ",".join(map(str, observed[x].tolist()))}
+        for x in keep
+    ]  # fmt: skip
+    now = utcnow()
+    with db.engine.begin() as conn:
+        run_id = int(
+            conn.execute(
+                insert(resolution_runs)
+                .values(
+                    entity_type=ENTITY_TYPE, started_at=now, records=len(record_ids), pairs=pairs.height,
+                    entities=len(set(ids)), threshold=threshold,
+                    model=orjson.dumps(model.as_dict() if model else {}).decode(),
+                )
+                .returning(resolution_runs.c.id)
+            ).scalar_one()
+        )  # fmt: skip
+        conn.execute(delete(entity_members).where(entity_members.c.entity_type == ENTITY_TYPE))
+        conn.execute(delete(entity_links).where(entity_links.c.entity_type == ENTITY_TYPE))
+        for chunk in range(0, len(record_ids), 20_000):
+            rows = [
+                {"record_id": r, "entity_type": ENTITY_TYPE, "entity_id": e, "run_id": run_id}
+                for r, e in zip(record_ids[chunk : chunk + 20_000], ids[chunk : chunk + 20_000], strict=True)
+            ]
+            conn.execute(insert(entity_members), rows)
+        for chunk in range(0, len(links), 20_000):
+            conn.execute(
+                insert(entity_links), [{**link, "run_id": run_id} for link in links[chunk : chunk + 20_000]]
+            )
+        if events:
+            conn.execute(
+                insert(entity_events),
+                [{"run_id": run_id, "kind": k, "entity_id": e, "detail": orjson.dumps({"before": b}).decode()}
+                 for k, e, b in events],
+            )  # fmt: skip
+        conn.execute(
+            update(resolution_runs).where(resolution_runs.c.id == run_id).values(finished_at=utcnow())
+        )
+        counts = Counter(k for k, _, _ in events)
+        audit.record(
+            conn, SYSTEM, "resolve", purpose="entity resolution",
+            detail={"run": run_id, "entity_type": ENTITY_TYPE, "records": len(record_ids),
+                    "entities": len(set(ids)), **counts},
+        )  # fmt: skip
+    seconds["store"] = time.perf_counter() - mark
+    seconds["total"] = time.perf_counter() - start
+    return RunReport(
+        run_id, len(record_ids), pairs.height, len(set(ids)), len(links), clustering.refused,
+        counts.get("new", 0), counts.get("merge", 0), counts.get("split", 0),
+        {k: round(v, 3) for k, v in seconds.items()},
+    )  # fmt: skip

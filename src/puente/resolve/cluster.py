@@ -1,0 +1,141 @@
+"""Clustering scored pairs into entities without chaining.
+
+Pairs are taken strongest first; two clusters join only if no pair of their records clearly
+differs: a different CURP or SSN, a different sex, birth dates that differ beyond a swap or a
+slip, or given names that share nothing while no identifier agrees. So A~B and B~C do not make
+A, B and C one person when A and C are two. Hand-written: the graph libraries' clusterings
+(connected components, Leiden) have no notion of a pair that must stay apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from rapidfuzz.distance import JaroWinkler
+
+from puente.resolve.compare import LEVEL
+
+EXACT_CHECK = 2500  # clusters whose pair count is at most this are checked record by record
+GIVEN_RULE = True  # given names that share nothing keep two records apart unless an identifier agrees
+
+
+def conflicts(observed: np.ndarray) -> np.ndarray:
+    """Pairs (rows of comparison levels) whose records cannot be one person."""
+    g, _p, _m, birth, curp, ssn, phone, sex, _n = (observed[:, k] for k in range(observed.shape[1]))
+    identified = (curp == 1) | (ssn == 1) | (phone == 1)
+    return (
+        (curp == 2)
+        | (ssn == 2)
+        | (sex == 2)
+        | (birth == LEVEL["birth"]["different"])
+        | ((g == LEVEL["given"]["different"]) & ~identified & GIVEN_RULE)
+    )
+
+
+class _Records:
+    """The fields the record-by-record check reads, as plain tuples (a Python loop over a few
+    hundred pairs is cheaper than a columnar call)."""
+
+    def __init__(self, f: pl.DataFrame) -> None:
+        cols = ("curp", "ssn", "sex", "birth", "by_lo", "by_hi", "given1", "paternal", "phones")
+        self.rows = list(zip(*(f[c].to_list() for c in cols), strict=True))
+        self.roots = [frozenset(r) for r in f["roots"].to_list()]
+
+    def clash(self, x: int, y: int) -> bool:
+        a, b = self.rows[x], self.rows[y]
+        for k in (0, 1, 2):  # curp, ssn, sex
+            if a[k] is not None and b[k] is not None and a[k] != b[k]:
+                return True
+        da, db = a[3], b[3]
+        if da is not None and db is not None:
+            if da != db and not _date_slip(da, db):
+                return True
+        elif a[4] is not None and b[4] is not None and (a[4] > b[5] or b[4] > a[5]):
+            return True
+        if GIVEN_RULE and a[6] and b[6] and a[6] != b[6]:
+            identified = (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
+            identified = identified or bool(set(a[8]) & set(b[8]))
+            if not identified and not (self.roots[x] & self.roots[y]) and not _given_close(a, b):
+                return True
+        return False
+
+
+def _date_slip(a: dt.date, b: dt.date) -> bool:
+    """A swapped day and month, or one part of the date miswritten."""
+    if a.year == b.year and a.month == b.day and a.day == b.month:
+        return True
+    same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
+    return same >= 2 or (a.month == b.month and a.day == b.day and abs(a.year - b.year) <= 1)
+
+
+def _given_close(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    ga, gb, pa, pb = str(a[6]), str(b[6]), a[7], b[7]
+    if ga.startswith(gb) or gb.startswith(ga) or JaroWinkler.normalized_similarity(ga, gb) >= 0.88:
+        return True
+    return bool(pa and pb and JaroWinkler.normalized_similarity(ga, str(pb)) >= 0.9)  # exchanged parts
+
+
+@dataclass
+class Clustering:
+    labels: np.ndarray  # cluster label (the smallest row position in it) per record
+    links: list[tuple[int, int, float]]  # the pairs that joined clusters: (i, j, weight)
+    refused: int  # joins refused because some pair of records clearly differs
+
+
+def cluster(f: pl.DataFrame, pairs: pl.DataFrame, weights: np.ndarray, threshold: float) -> Clustering:
+    n = f.height
+    parent = np.arange(n)
+    members: dict[int, list[int]] = {}
+    records = _Records(f)
+    ids: dict[int, dict[str, set[str]]] = {}
+    curp, ssn, sex = f["curp"].to_list(), f["ssn"].to_list(), f["sex"].to_list()
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def identity(root: int) -> dict[str, set[str]]:
+        if root not in ids:
+            ids[root] = {
+                "curp": {curp[root]} - {None},
+                "ssn": {ssn[root]} - {None},
+                "sex": {sex[root]} - {None},
+            }  # type: ignore[operator]
+        return ids[root]
+
+    order = np.argsort(-weights, kind="stable")
+    order = order[weights[order] >= threshold]
+    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    links: list[tuple[int, int, float]] = []
+    refused = 0
+    for x in order:
+        i, j = int(pi[x]), int(pj[x])
+        a, b = find(i), find(j)
+        if a == b:
+            continue
+        ia, ib = identity(a), identity(b)
+        if any(len(ia[k] | ib[k]) > 1 for k in ("curp", "ssn", "sex")):
+            refused += 1
+            continue
+        ma, mb = members.get(a, [a]), members.get(b, [b])
+        if len(ma) * len(mb) <= EXACT_CHECK and any(records.clash(x1, y1) for x1 in ma for y1 in mb):
+            refused += 1
+            continue
+        root, other = (a, b) if len(ma) >= len(mb) else (b, a)
+        parent[other] = root
+        members[root] = ma + mb
+        members.pop(other, None)
+        ids[root] = {k: ia[k] | ib[k] for k in ("curp", "ssn", "sex")}
+        ids.pop(other, None)
+        links.append((i, j, float(weights[x])))
+    roots = np.array([find(x) for x in range(n)])
+    smallest = pl.DataFrame({"root": roots, "row": np.arange(n)}).group_by("root").agg(pl.col("row").min())
+    label_of = dict(zip(smallest["root"].to_list(), smallest["row"].to_list(), strict=True))
+    return Clustering(np.array([label_of[r] for r in roots]), links, refused)

@@ -1,0 +1,31 @@
+"""``puente resolve`` and ``puente export entities``."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from tests.cli.test_app import SAMPLES, run, url
+
+__all__ = ["url"]
+
+
+def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
+    for path, profile in SAMPLES.values():
+        run("ingest", str(path), "--profile", profile, "--db", url)
+    run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url)
+    done = run("resolve", "--db", url, "--json")
+    report = json.loads(done.stdout)
+    assert done.exit_code == 0 and report["records"] > 0 and report["entities"] <= report["records"]
+    again = json.loads(run("resolve", "--db", url, "--json").stdout)
+    assert (again["new"], again["merged"], again["split"]) == (0, 0, 0)
+    out = tmp_path / "entities.csv"
+    exported = run(
+        "export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", "carpeta 12", "--db", url
+    )
+    assert exported.exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows and set(rows[0]) == {"record_id", "entity_id", "owner"}
+    assert "US/CBP" not in {r["owner"] for r in rows}  # CBP keeps its records inside the US
+    refused = run("export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", " ", "--db", url)
+    assert refused.exit_code == 2 and "purpose of use" in refused.output
