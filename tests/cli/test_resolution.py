@@ -29,3 +29,20 @@ def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
     assert "US/CBP" not in {r["owner"] for r in rows}  # CBP keeps its records inside the US
     refused = run("export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", " ", "--db", url)
     assert refused.exit_code == 2 and "purpose of use" in refused.output
+
+
+def test_review_next_and_decide(url):
+    for path, profile in SAMPLES.values():
+        run("ingest", str(path), "--profile", profile, "--db", url)
+    run("principals", "add", "joe.atf", "--agency", "US/ATF", "--role", "analyst", "--db", url)
+    run("resolve", "--db", url, "--threshold", "100000")  # nothing joins: every scored pair is open
+    why = ["--as", "joe.atf", "--purpose", "trace T2023", "--db", url]
+    shown = json.loads(run("review", "next", "--count", "5", *why, "--json").stdout)
+    assert shown and all(item["why_en"] and item["why_es"] for item in shown)
+    first = shown[0]
+    done = run("review", "decide", first["record_a"], first["record_b"], "same", *why)
+    assert done.exit_code == 0 and "Decision saved" in done.stdout
+    after = json.loads(run("review", "next", "--count", "5", *why, "--json").stdout)
+    assert (first["record_a"], first["record_b"]) not in {(i["record_a"], i["record_b"]) for i in after}
+    bad = run("review", "decide", first["record_a"], first["record_b"], "maybe", *why, "--lang", "es")
+    assert bad.exit_code == 2 and "una decisión es una de" in bad.output

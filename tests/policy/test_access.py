@@ -144,6 +144,7 @@ def read_paths(db, viewer):
     """Everything a viewer can get out of the store today, as text."""
     from puente.policy import oversight, requests
     from puente.policy.dissemination import export_records
+    from puente.resolve import review
     from puente.resolve.entities import memberships
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
@@ -155,6 +156,7 @@ def read_paths(db, viewer):
     out.append(repr(requests.list_requests(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: oversight.views_of_agency(db, viewer, PURPOSE)))
     out.append(repr(memberships(db, viewer, PURPOSE)))
+    out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
     return "\n".join(out)
 
 

@@ -23,16 +23,19 @@ from puente.cli.common import (
     principal_of,
 )
 
+review_app = typer.Typer(no_args_is_help=True, help="Pairs the model could not settle: see the next, decide.")
+
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
     app.command("resolve")(resolve)
     export_app.command("entities")(export_entities)
+    app.add_typer(review_app, name="review")
 
 
 def resolve(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Match weight (log2 odds) a pair needs to join two entities.")
-    ] = 8.0,
+    ] = 18.0,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "",
@@ -89,3 +92,61 @@ def export_entities(
     console.print(
         f"{len(rows):,} " + ("registros escritos en " if lang_ == "es" else "records written to ") + str(out)
     )
+
+
+@review_app.command("next")
+def review_next(
+    as_user: AsRequired,
+    purpose: PurposeOption,
+    count: Annotated[int, typer.Option("--count", min=1, max=100, help="How many pairs.")] = 1,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:
+    """The most uncertain open pairs of records you can both see, with the evidence for each."""
+    from puente.resolve import review
+
+    lang_ = language(lang)
+    database = open_db(db)
+    principal = principal_of(database, as_user)
+    items = policy_call(lang_, lambda: review.next_pairs(database, principal, purpose, limit=count))
+    if as_json:
+        print(orjson.dumps([
+            {"record_a": i.record_a.record_id, "record_b": i.record_b.record_id, "weight": i.weight,
+             "why_en": i.why_en, "why_es": i.why_es, "a": i.record_a.content, "b": i.record_b.content}
+            for i in items
+        ]).decode())  # fmt: skip
+        return
+    if not items:
+        console.print("Nada que revisar." if lang_ == "es" else "Nothing to review.")
+        return
+    for item in items:
+        console.print(f"[bold]{item.record_a.record_id}[/bold]  ~  [bold]{item.record_b.record_id}[/bold]")
+        console.print(item.why_es if lang_ == "es" else item.why_en)
+        console.print_json(orjson.dumps({"a": item.record_a.content, "b": item.record_b.content}).decode())
+        console.print(
+            f"puente review decide {item.record_a.record_id} {item.record_b.record_id} same|different|unsure"
+        )
+
+
+@review_app.command("decide")
+def review_decide(
+    record_a: str,
+    record_b: str,
+    decision: Annotated[str, typer.Argument(help="same, different or unsure.")],
+    as_user: AsRequired,
+    purpose: PurposeOption,
+    note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Decide whether two records are one person; the decision holds in every later run."""
+    from puente.resolve import review
+
+    lang_ = language(lang)
+    database = open_db(db)
+    principal = principal_of(database, as_user)
+    policy_call(
+        lang_, lambda: review.decide(database, principal, record_a, record_b, decision, purpose, note)
+    )
+    console.print("Decisión guardada." if lang_ == "es" else "Decision saved.")

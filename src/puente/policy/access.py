@@ -35,6 +35,7 @@ OPERATIONS: dict[str, frozenset[Role]] = {
     "manage_principals": frozenset({Role.ADMIN}),
     "trace": frozenset({Role.ANALYST, Role.SUPERVISOR}),
     "export": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.STEWARD}),
+    "review_matches": frozenset({Role.ANALYST, Role.SUPERVISOR}),
 }
 CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
 

@@ -21,9 +21,10 @@ from sqlalchemy import delete, insert, select, update
 from puente.policy import audit
 from puente.policy.principals import SYSTEM
 from puente.resolve import persons
-from puente.resolve.cluster import cluster, conflicts
+from puente.resolve.cluster import FORCED, cluster, conflicts
 from puente.resolve.compare import candidate_pairs, levels
 from puente.resolve.model import fit, match_weights, tf_of_pairs
+from puente.resolve.review import REVIEW_FROM, DecisionGraph, load_decisions
 from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import (
@@ -33,9 +34,11 @@ from puente.store.schema import (
     record_versions,
     records,
     resolution_runs,
+    review_pairs,
 )
 
-THRESHOLD = 8.0  # match weight (log2 odds) above which a pair may join two clusters: p > 0.996
+THRESHOLD = 18.0  # match weight (log2 odds) a pair needs to join two clusters; chosen for precision on
+# synthetic worlds of two seeds (a false merge costs more than a missed link): see bench/resolve.py
 ENTITY_TYPE = "person"
 Progress = Callable[[str], None]
 
@@ -118,6 +121,42 @@ def stable_ids(
     return out, events
 
 
+def _with_decisions(
+    f: pl.DataFrame,
+    record_ids: list[str],
+    pairs: pl.DataFrame,
+    observed: np.ndarray,
+    weights: np.ndarray,
+    graph: DecisionGraph,
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray, Callable[[int, int], bool], set[int]]:
+    """Pairs and weights with analysts' decisions applied: a pair decided one person (directly or
+    through others) is forced, one decided two people can never be joined."""
+    row_of = {r: k for k, r in enumerate(record_ids)}
+    decided = {row_of[r] for r in graph.parent if r in row_of}
+    groups: dict[str, list[int]] = {}
+    for r in graph.parent:
+        if r in row_of:
+            groups.setdefault(graph.find(r), []).append(row_of[r])
+    forced = [(min(g[0], k), max(g[0], k)) for g in groups.values() for k in g[1:]]
+    weights = weights.copy()
+    if forced:
+        extra = pl.DataFrame({"i": [i for i, _ in forced], "j": [j for _, j in forced]})
+        pairs = pl.concat([pairs, extra])
+        observed = np.vstack([observed, levels(f, extra)])
+        weights = np.concatenate([weights, np.full(len(forced), FORCED)])
+    if graph.apart and pairs.height:
+        pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        known = np.array(sorted(decided))
+        for x in np.nonzero(np.isin(pi, known) & np.isin(pj, known))[0]:
+            if graph.different(record_ids[int(pi[x])], record_ids[int(pj[x])]):
+                weights[x] = min(weights[x], -10.0)
+
+    def apart(x: int, y: int) -> bool:
+        return graph.different(record_ids[x], record_ids[y])
+
+    return pairs, observed, weights, apart, decided
+
+
 def resolve_persons(
     db: Database, *, threshold: float = THRESHOLD, progress: Progress | None = None
 ) -> RunReport:
@@ -143,11 +182,14 @@ def resolve_persons(
     seconds["fit"] = time.perf_counter() - mark
     mark = time.perf_counter()
     say("clustering")
-    clustering = cluster(f, pairs, weights, threshold)
+    record_ids = f["record_id"].to_list()
+    with db.engine.connect() as conn:
+        graph = load_decisions(conn)
+    pairs, observed, weights, apart, decided = _with_decisions(f, record_ids, pairs, observed, weights, graph)
+    clustering = cluster(f, pairs, weights, threshold, apart, decided)
     seconds["cluster"] = time.perf_counter() - mark
     mark = time.perf_counter()
     say("storing")
-    record_ids = f["record_id"].to_list()
     with db.engine.connect() as conn:
         before = dict(
             conn.execute(
@@ -165,6 +207,18 @@ def resolve_persons(
         {"record_a": record_ids[int(pi[x])], "record_b": record_ids[int(pj[x])], "entity_type": ENTITY_TYPE,
          "weight": round(float(weights[x]), 3), "levels": ",".join(map(str, observed[x].tolist()))}
         for x in keep
+    ]  # fmt: skip
+    # the review queue: pairs with real evidence that the run left apart, not settled by analysts
+    open_pairs = (
+        np.nonzero((weights >= REVIEW_FROM) & (weights < FORCED) & (labels[pi] != labels[pj]))[0]
+        if pairs.height
+        else []
+    )
+    queue = [
+        {"record_a": record_ids[int(pi[x])], "record_b": record_ids[int(pj[x])], "entity_type": ENTITY_TYPE,
+         "weight": round(float(weights[x]), 3), "levels": ",".join(map(str, observed[x].tolist()))}
+        for x in open_pairs
+        if not graph.settled(record_ids[int(pi[x])], record_ids[int(pj[x])])
     ]  # fmt: skip
     now = utcnow()
     with db.engine.begin() as conn:
@@ -190,6 +244,11 @@ def resolve_persons(
         for chunk in range(0, len(links), 20_000):
             conn.execute(
                 insert(entity_links), [{**link, "run_id": run_id} for link in links[chunk : chunk + 20_000]]
+            )
+        conn.execute(delete(review_pairs).where(review_pairs.c.entity_type == ENTITY_TYPE))
+        for chunk in range(0, len(queue), 20_000):
+            conn.execute(
+                insert(review_pairs), [{**q, "run_id": run_id} for q in queue[chunk : chunk + 20_000]]
             )
         if events:
             conn.execute(

@@ -10,6 +10,7 @@ A, B and C one person when A and C are two. Hand-written: the graph libraries' c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,19 @@ class Clustering:
     refused: int  # joins refused because some pair of records clearly differs
 
 
-def cluster(f: pl.DataFrame, pairs: pl.DataFrame, weights: np.ndarray, threshold: float) -> Clustering:
+FORCED = 1e6  # the weight of a pair an analyst decided is one person: joined first, unchecked
+
+
+def cluster(
+    f: pl.DataFrame,
+    pairs: pl.DataFrame,
+    weights: np.ndarray,
+    threshold: float,
+    apart: Callable[[int, int], bool] | None = None,
+    decided: set[int] | None = None,
+) -> Clustering:
+    """Join pairs strongest first. ``apart(x, y)`` says analysts decided rows x and y are two people
+    (checked for the ``decided`` rows only); a pair weighing ``FORCED`` was decided one person."""
     n = f.height
     parent = np.arange(n)
     members: dict[int, list[int]] = {}
@@ -121,11 +134,21 @@ def cluster(f: pl.DataFrame, pairs: pl.DataFrame, weights: np.ndarray, threshold
         if a == b:
             continue
         ia, ib = identity(a), identity(b)
-        if any(len(ia[k] | ib[k]) > 1 for k in ("curp", "ssn", "sex")):
+        ma, mb = members.get(a, [a]), members.get(b, [b])
+        if apart is not None and decided:
+            da, db_ = [x1 for x1 in ma if x1 in decided], [y1 for y1 in mb if y1 in decided]
+            if any(apart(x1, y1) for x1 in da for y1 in db_):
+                refused += 1
+                continue
+        forced = weights[x] >= FORCED
+        if not forced and any(len(ia[k] | ib[k]) > 1 for k in ("curp", "ssn", "sex")):
             refused += 1
             continue
-        ma, mb = members.get(a, [a]), members.get(b, [b])
-        if len(ma) * len(mb) <= EXACT_CHECK and any(records.clash(x1, y1) for x1 in ma for y1 in mb):
+        if (
+            not forced
+            and len(ma) * len(mb) <= EXACT_CHECK
+            and any(records.clash(x1, y1) for x1 in ma for y1 in mb)
+        ):
             refused += 1
             continue
         root, other = (a, b) if len(ma) >= len(mb) else (b, a)

@@ -69,6 +69,28 @@ def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
     frames = [base.select(rule.alias("key"), "i").drop_nulls() for rule in rules]
     frames.append(base.select(pl.col("phones").alias("key"), "i").explode("key").drop_nulls())
     roots = base.select(pl.col("roots"), "pat_ph", "by", "i").explode("roots")
+    # a date (day and month in either order) with any one name word: meets name parts exchanged
+    # together with a short form or a slip ("JOE VALENCIA" / "VALENCIA, JOSE")
+    words = base.select(
+        swapped_md.alias("date"), pl.concat_list("given_ph", "pat_ph", "mat_ph").alias("word"), "i"
+    ).explode("word")
+    frames.append(
+        words.select(
+            pl.concat_str([pl.lit("W"), "date", "word"], separator="|").alias("key"), "i"
+        ).drop_nulls()
+    )
+    # a given name with either surname and either birth year an age allows: meets a maternal surname
+    # read as the paternal one, and ages instead of dates
+    years = base.select(
+        "given_ph", pl.concat_list("pat_ph", "mat_ph").alias("surname"),
+        pl.concat_list("by_lo", "by_hi").alias("year"), "i",
+    ).explode("surname").explode("year")  # fmt: skip
+    frames.append(
+        years.select(
+            pl.concat_str([pl.lit("Y"), "given_ph", "surname", pl.col("year").cast(pl.Utf8)], separator="|")
+            .alias("key"), "i",
+        ).drop_nulls()
+    )  # fmt: skip
     root_key = pl.concat_str(
         [pl.lit("R"), pl.col("roots"), pl.col("pat_ph"), pl.col("by").cast(pl.Utf8)], separator="|"
     )

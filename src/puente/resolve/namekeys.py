@@ -43,6 +43,7 @@ _REWRITES = (
     (re.compile(r"(?<=[AEOU])I$"), "Y"),
     (re.compile(r"(?<=[AEIOU])Y(?=[^AEIOU]|$)"), "I"),
     (re.compile(r"^Y(?=[^AEIOU])"), "I"),
+    (re.compile(r"(?<=[^AEIOU])Y(?=[^AEIOU])"), "I"),  # Sylvia, Silvia
     (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
 )
 

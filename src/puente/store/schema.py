@@ -328,3 +328,29 @@ entity_events = Table(
     Column("entity_id", String(40), nullable=False),
     Column("detail", Text, nullable=False),  # JSON: the entity ids before
 )
+
+# Analysts' decisions on pairs of records: they override the model and survive re-runs.
+match_decisions = Table(
+    "match_decisions",
+    metadata,
+    Column("record_a", String(400), primary_key=True),  # the smaller id of the two
+    Column("record_b", String(400), primary_key=True),
+    Column("entity_type", String(40), nullable=False),
+    Column("decision", String(20), nullable=False),  # same, different, unsure
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    Index(None, "record_b"),
+)
+
+# The pairs the newest run could not settle, for analysts to decide (most uncertain first).
+review_pairs = Table(
+    "review_pairs",
+    metadata,
+    Column("record_a", String(400), primary_key=True),
+    Column("record_b", String(400), primary_key=True),
+    Column("entity_type", String(40), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("levels", String(100), nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+)
