@@ -45,10 +45,13 @@ def _loaded_database(folder: Path, manifest: dict[str, Any]) -> Path:
     return path
 
 
-def _truth(folder: Path) -> dict[str, str]:
+def _truth(folder: Path, column: str = "entity_id", kind: str | None = "person") -> dict[str, str]:
+    """Record id -> true entity (a column of truth/records.csv), for records of one type or all."""
     with (folder / "truth" / "records.csv").open(encoding="utf-8") as handle:
         return {
-            r["record_id"]: r["entity_id"] for r in csv.DictReader(handle) if r["record_type"] == "person"
+            r["record_id"]: r[column]
+            for r in csv.DictReader(handle)
+            if r[column] and (kind is None or r["record_type"] == kind)
         }
 
 
@@ -69,6 +72,43 @@ def _scores(
     ]  # fmt: skip
 
 
+def _things(args: Any, db: Any, folder: Path) -> list[dict[str, Any]]:
+    """Firearms and vehicles, resolved by their identifier rules and scored the same way; for
+    firearms also without the records whose serial was filed off (never merged, by design)."""
+    import orjson
+    from sqlalchemy import select
+
+    from puente.resolve.batch import resolve_things
+    from puente.store.schema import entity_members, record_versions, records
+
+    figures: list[dict[str, Any]] = []
+    for kind, column in (("firearm", "firearm_id"), ("vehicle", "vehicle_id")):
+        report = resolve_things(db, kind)
+        with db.engine.connect() as conn:
+            query = select(entity_members.c.record_id, entity_members.c.entity_id)
+            predicted = dict(conn.execute(query.where(entity_members.c.entity_type == kind)).all())
+        truth = {r: e for r, e in _truth(folder, column, kind=None).items() if r in predicted}
+        figures.append(figure(args, f"resolve.{kind}s.seconds", report.seconds["total"], "s", None,
+                              records=report.records, entities=report.entities))  # fmt: skip
+        figures += _scores(args, f"resolve.{kind}s", {r: predicted[r] for r in truth}, truth)
+        if kind == "firearm":
+            with db.engine.connect() as conn:
+                rows = conn.execute(
+                    select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
+                    .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+                          & (record_versions.c.version == records.c.version))
+                    .where(records.c.record_id.in_(list(truth)))
+                ).all()  # fmt: skip
+            legible = set()
+            for rid, rtype, doc in rows:
+                gun = orjson.loads(doc) if rtype == "firearm" else orjson.loads(doc).get("firearm") or {}
+                if not (gun.get("serial") or {}).get("obliterated"):
+                    legible.add(rid)
+            kept = {r: e for r, e in truth.items() if r in legible}
+            figures += _scores(args, "resolve.firearms_legible_serial", {r: predicted[r] for r in kept}, kept)
+    return figures
+
+
 def run(args: Any) -> list[dict[str, Any]]:
     import polars as pl
 
@@ -81,6 +121,7 @@ def run(args: Any) -> list[dict[str, Any]]:
     folder, manifest, _cached = dataset(seed, args.scale, getattr(args, "regenerate", False))
     db_path = _loaded_database(folder, manifest)
     db = connect(f"sqlite:///{db_path}")
+    db.upgrade()  # a database cached by an older version of the schema
     truth = _truth(folder)
     log("resolving persons")
     started = time.perf_counter()
@@ -97,6 +138,7 @@ def run(args: Any) -> list[dict[str, Any]]:
         figure(args, "resolve.persons.peak_rss", peak_rss_mib(), "MiB", None),
     ]  # fmt: skip
     figures += _scores(args, "resolve.persons", predicted, truth)
+    figures += _things(args, db, folder)
     try:
         from bench.splink_baseline import splink_clusters
     except ImportError as exc:

@@ -15,10 +15,11 @@ def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
         run("ingest", str(path), "--profile", profile, "--db", url)
     run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url)
     done = run("resolve", "--db", url, "--json")
-    report = json.loads(done.stdout)
+    report = json.loads(done.stdout)["person"]
     assert done.exit_code == 0 and report["records"] > 0 and report["entities"] <= report["records"]
     again = json.loads(run("resolve", "--db", url, "--json").stdout)
-    assert (again["new"], again["merged"], again["split"]) == (0, 0, 0)
+    for kind in ("person", "firearm", "vehicle"):
+        assert (again[kind]["new"], again[kind]["merged"], again[kind]["split"]) == (0, 0, 0)
     out = tmp_path / "entities.csv"
     exported = run(
         "export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", "carpeta 12", "--db", url

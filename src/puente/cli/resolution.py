@@ -34,46 +34,56 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
 def resolve(
     threshold: Annotated[
-        float, typer.Option("--threshold", help="Match weight (log2 odds) a pair needs to join two entities.")
+        float, typer.Option("--threshold", help="Match weight (log2 odds) a pair of persons needs to join.")
     ] = 18.0,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "",
 ) -> None:
-    """Resolve every person record into entities (batch): blocking, scoring, clustering, stable ids."""
+    """Resolve every person, firearm and vehicle record into entities (batch), keeping ids stable."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from puente.resolve.batch import resolve_persons
+    from puente.resolve.batch import resolve_persons, resolve_things
 
     es = language(lang) == "es"
     database = open_db(db)
     if as_json or not err.is_terminal:
-        report = resolve_persons(database, threshold=threshold)
+        people = resolve_persons(database, threshold=threshold)
     else:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                       transient=True) as bar:  # fmt: skip
-            task = bar.add_task("resolving", total=None)
-            report = resolve_persons(
-                database, threshold=threshold, progress=lambda step: bar.update(task, description=step)
+            task = bar.add_task("persons", total=None)
+            people = resolve_persons(
+                database,
+                threshold=threshold,
+                progress=lambda step: bar.update(task, description=f"persons: {step}"),
             )
+    reports = {"person": people, "firearm": resolve_things(database, "firearm"),
+               "vehicle": resolve_things(database, "vehicle")}  # fmt: skip
     if as_json:
-        print(orjson.dumps(report.as_dict()).decode())
+        print(orjson.dumps({k: r.as_dict() for k, r in reports.items()}).decode())
         return
-    console.print(
-        (f"Personas: {report.records:,} registros, {report.pairs:,} pares comparados, "
-         f"{report.entities:,} entidades ({report.new:,} nuevas, {report.merged:,} fusiones, "
-         f"{report.split:,} divisiones) en {report.seconds['total']:.1f} s")
-        if es else
-        (f"Persons: {report.records:,} records, {report.pairs:,} pairs compared, "
-         f"{report.entities:,} entities ({report.new:,} new, {report.merged:,} merges, "
-         f"{report.split:,} splits) in {report.seconds['total']:.1f} s")
-    )  # fmt: skip
+    names = {
+        "person": ("Personas", "Persons"),
+        "firearm": ("Armas", "Firearms"),
+        "vehicle": ("Vehículos", "Vehicles"),
+    }
+    for kind, r in reports.items():
+        label = names[kind][0 if es else 1]
+        console.print(
+            (f"{label}: {r.records:,} registros, {r.entities:,} entidades ({r.new:,} nuevas, "
+             f"{r.merged:,} fusiones, {r.split:,} divisiones) en {r.seconds['total']:.1f} s")
+            if es else
+            (f"{label}: {r.records:,} records, {r.entities:,} entities ({r.new:,} new, "
+             f"{r.merged:,} merges, {r.split:,} splits) in {r.seconds['total']:.1f} s")
+        )  # fmt: skip
 
 
 def export_entities(
     out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
     as_user: AsRequired,
     purpose: PurposeOption,
+    kind: Annotated[str, typer.Option("--kind", help="person, firearm or vehicle.")] = "person",
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
@@ -84,7 +94,7 @@ def export_entities(
     lang_ = language(lang)
     database = open_db(db)
     principal = principal_of(database, as_user)
-    rows = policy_call(lang_, lambda: memberships(database, principal, purpose))
+    rows = policy_call(lang_, lambda: memberships(database, principal, purpose, entity_type=kind))
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(("record_id", "entity_id", "owner"))

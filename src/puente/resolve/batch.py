@@ -75,12 +75,15 @@ def person_frame(db: Database) -> pl.DataFrame:
         return persons.frame(conn.execute(query))
 
 
-def _entity_id(first_record: str) -> str:
-    return "EP-" + hashlib.sha256(first_record.encode("utf-8")).hexdigest()[:16]
+PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-"}
+
+
+def _entity_id(first_record: str, prefix: str = "EP-") -> str:
+    return prefix + hashlib.sha256(first_record.encode("utf-8")).hexdigest()[:16]
 
 
 def stable_ids(
-    record_ids: list[str], labels: np.ndarray, before: dict[str, str]
+    record_ids: list[str], labels: np.ndarray, before: dict[str, str], prefix: str = "EP-"
 ) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
     """An entity id per record, and the events (kind, entity id, ids before).
 
@@ -106,9 +109,9 @@ def stable_ids(
     for _votes, _label, best, rows in claims:
         chosen = next((old for old, _ in best if old not in taken), None)
         if chosen is None:
-            chosen = _entity_id(min(record_ids[r] for r in rows))
+            chosen = _entity_id(min(record_ids[r] for r in rows), prefix)
             while chosen in taken or chosen in old_spread:
-                chosen = "EP-" + hashlib.sha256(chosen.encode()).hexdigest()[:16]
+                chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
             events.append(("new", chosen, [old for old, _ in best]))
         if len(best) > 1:
             events.append(("merge", chosen, sorted(old for old, _ in best)))
@@ -157,6 +160,77 @@ def _with_decisions(
     return pairs, observed, weights, apart, decided
 
 
+def store_run(
+    db: Database,
+    entity_type: str,
+    record_ids: list[str],
+    labels: np.ndarray,
+    links: list[tuple[str, str, float, str]],
+    queue: list[tuple[str, str, float, str]],
+    *,
+    pairs: int,
+    threshold: float,
+    model: dict[str, object],
+) -> tuple[int, list[str], Counter[str]]:
+    """Store one run's entities (ids kept stable against the run before), links, review queue and
+    events, replacing the previous run's of this type; audited. Returns the run id, the entity id of
+    each record and the count of events by kind."""
+    with db.engine.connect() as conn:
+        before = dict(
+            conn.execute(
+                select(entity_members.c.record_id, entity_members.c.entity_id).where(
+                    entity_members.c.entity_type == entity_type
+                )
+            ).all()
+        )
+    ids, events = stable_ids(record_ids, labels, before, prefix=PREFIXES[entity_type])
+
+    def pair_rows(found: list[tuple[str, str, float, str]]) -> list[dict[str, object]]:
+        return [
+            {"record_a": a, "record_b": b, "entity_type": entity_type, "weight": round(w, 3), "levels": lv,
+             "run_id": run_id}
+            for a, b, w, lv in found
+        ]  # fmt: skip
+
+    with db.engine.begin() as conn:
+        run_id = int(
+            conn.execute(
+                insert(resolution_runs)
+                .values(
+                    entity_type=entity_type, started_at=utcnow(), records=len(record_ids), pairs=pairs,
+                    entities=len(set(ids)), threshold=threshold, model=orjson.dumps(model).decode(),
+                )
+                .returning(resolution_runs.c.id)
+            ).scalar_one()
+        )  # fmt: skip
+        for table in (entity_members, entity_links, review_pairs):
+            conn.execute(delete(table).where(table.c.entity_type == entity_type))
+        members = [
+            {"record_id": r, "entity_type": entity_type, "entity_id": e, "run_id": run_id}
+            for r, e in zip(record_ids, ids, strict=True)
+        ]
+        for table, rows in ((entity_members, members), (entity_links, pair_rows(links)),
+                            (review_pairs, pair_rows(queue))):  # fmt: skip
+            for chunk in range(0, len(rows), 20_000):
+                conn.execute(insert(table), rows[chunk : chunk + 20_000])
+        if events:
+            conn.execute(
+                insert(entity_events),
+                [{"run_id": run_id, "kind": k, "entity_id": e, "detail": orjson.dumps({"before": b}).decode()}
+                 for k, e, b in events],
+            )  # fmt: skip
+        conn.execute(
+            update(resolution_runs).where(resolution_runs.c.id == run_id).values(finished_at=utcnow())
+        )
+        counts = Counter(k for k, _, _ in events)
+        audit.record(
+            conn, SYSTEM, "resolve", purpose="entity resolution",
+            detail={"run": run_id, "entity_type": entity_type, "records": len(record_ids),
+                    "entities": len(set(ids)), **counts},
+        )  # fmt: skip
+    return run_id, ids, counts
+
+
 def resolve_persons(
     db: Database, *, threshold: float = THRESHOLD, progress: Progress | None = None
 ) -> RunReport:
@@ -190,24 +264,19 @@ def resolve_persons(
     seconds["cluster"] = time.perf_counter() - mark
     mark = time.perf_counter()
     say("storing")
-    with db.engine.connect() as conn:
-        before = dict(
-            conn.execute(
-                select(entity_members.c.record_id, entity_members.c.entity_id).where(
-                    entity_members.c.entity_type == ENTITY_TYPE
-                )
-            ).all()
-        )
-    ids, events = stable_ids(record_ids, clustering.labels, before)
-    # the links kept: every pair above the threshold inside one final cluster
     pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
     labels = clustering.labels
+    # the links kept: every pair above the threshold inside one final cluster
     keep = np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0] if pairs.height else []
     links = [
-        {"record_a": record_ids[int(pi[x])], "record_b": record_ids[int(pj[x])], "entity_type": ENTITY_TYPE,
-         "weight": round(float(weights[x]), 3), "levels": ",".join(map(str, observed[x].tolist()))}
+        (
+            record_ids[int(pi[x])],
+            record_ids[int(pj[x])],
+            float(weights[x]),
+            ",".join(map(str, observed[x].tolist())),
+        )
         for x in keep
-    ]  # fmt: skip
+    ]
     # the review queue: pairs with real evidence that the run left apart, not settled by analysts
     open_pairs = (
         np.nonzero((weights >= REVIEW_FROM) & (weights < FORCED) & (labels[pi] != labels[pj]))[0]
@@ -215,60 +284,66 @@ def resolve_persons(
         else []
     )
     queue = [
-        {"record_a": record_ids[int(pi[x])], "record_b": record_ids[int(pj[x])], "entity_type": ENTITY_TYPE,
-         "weight": round(float(weights[x]), 3), "levels": ",".join(map(str, observed[x].tolist()))}
+        (
+            record_ids[int(pi[x])],
+            record_ids[int(pj[x])],
+            float(weights[x]),
+            ",".join(map(str, observed[x].tolist())),
+        )
         for x in open_pairs
         if not graph.settled(record_ids[int(pi[x])], record_ids[int(pj[x])])
-    ]  # fmt: skip
-    now = utcnow()
-    with db.engine.begin() as conn:
-        run_id = int(
-            conn.execute(
-                insert(resolution_runs)
-                .values(
-                    entity_type=ENTITY_TYPE, started_at=now, records=len(record_ids), pairs=pairs.height,
-                    entities=len(set(ids)), threshold=threshold,
-                    model=orjson.dumps(model.as_dict() if model else {}).decode(),
-                )
-                .returning(resolution_runs.c.id)
-            ).scalar_one()
-        )  # fmt: skip
-        conn.execute(delete(entity_members).where(entity_members.c.entity_type == ENTITY_TYPE))
-        conn.execute(delete(entity_links).where(entity_links.c.entity_type == ENTITY_TYPE))
-        for chunk in range(0, len(record_ids), 20_000):
-            rows = [
-                {"record_id": r, "entity_type": ENTITY_TYPE, "entity_id": e, "run_id": run_id}
-                for r, e in zip(record_ids[chunk : chunk + 20_000], ids[chunk : chunk + 20_000], strict=True)
-            ]
-            conn.execute(insert(entity_members), rows)
-        for chunk in range(0, len(links), 20_000):
-            conn.execute(
-                insert(entity_links), [{**link, "run_id": run_id} for link in links[chunk : chunk + 20_000]]
-            )
-        conn.execute(delete(review_pairs).where(review_pairs.c.entity_type == ENTITY_TYPE))
-        for chunk in range(0, len(queue), 20_000):
-            conn.execute(
-                insert(review_pairs), [{**q, "run_id": run_id} for q in queue[chunk : chunk + 20_000]]
-            )
-        if events:
-            conn.execute(
-                insert(entity_events),
-                [{"run_id": run_id, "kind": k, "entity_id": e, "detail": orjson.dumps({"before": b}).decode()}
-                 for k, e, b in events],
-            )  # fmt: skip
-        conn.execute(
-            update(resolution_runs).where(resolution_runs.c.id == run_id).values(finished_at=utcnow())
-        )
-        counts = Counter(k for k, _, _ in events)
-        audit.record(
-            conn, SYSTEM, "resolve", purpose="entity resolution",
-            detail={"run": run_id, "entity_type": ENTITY_TYPE, "records": len(record_ids),
-                    "entities": len(set(ids)), **counts},
-        )  # fmt: skip
+    ]
+    run_id, ids, counts = store_run(
+        db, ENTITY_TYPE, record_ids, labels, links, queue, pairs=pairs.height, threshold=threshold,
+        model=model.as_dict() if model else {},
+    )  # fmt: skip
     seconds["store"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - start
     return RunReport(
         run_id, len(record_ids), pairs.height, len(set(ids)), len(links), clustering.refused,
         counts.get("new", 0), counts.get("merge", 0), counts.get("split", 0),
         {k: round(v, 3) for k, v in seconds.items()},
+    )  # fmt: skip
+
+
+def resolve_things(db: Database, kind: str) -> RunReport:
+    """Resolve every firearm or vehicle record by the identifier rules (``puente.resolve.things``)."""
+    import time
+
+    from puente.resolve import things
+
+    start = time.perf_counter()
+    types = things.FIREARM_TYPES if kind == "firearm" else things.VEHICLE_TYPES
+    query = (
+        select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
+        .join(
+            record_versions,
+            (record_versions.c.record_id == records.c.record_id)
+            & (record_versions.c.version == records.c.version),
+        )
+        .where(records.c.record_type.in_(types))
+        .order_by(records.c.record_id)
+    )
+    with db.engine.connect() as conn:
+        found = things.things_of(conn.execute(query), kind)
+    clusters, made = things.link_things(found)
+    record_ids = [t.record_id for t in found]
+    first = {root: k for k, root in enumerate(sorted(set(clusters.values())))}
+    labels = np.array([first[clusters[r]] for r in record_ids], dtype=np.int64)
+    links = [(a, b, 100.0, rule) for a, b, rule in made]
+    run_id, ids, counts = store_run(
+        db,
+        kind,
+        record_ids,
+        labels,
+        links,
+        [],
+        pairs=len(made),
+        threshold=0.0,
+        model={"rules": list(things.RULES)},
+    )
+    total = time.perf_counter() - start
+    return RunReport(
+        run_id, len(record_ids), len(made), len(set(ids)), len(links), 0, counts.get("new", 0),
+        counts.get("merge", 0), counts.get("split", 0), {"total": round(total, 3)},
     )  # fmt: skip

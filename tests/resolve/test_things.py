@@ -1,0 +1,55 @@
+"""Firearms and vehicles: joined by their identifiers only; a filed-off serial is never merged."""
+
+from __future__ import annotations
+
+from puente.resolve.things import firearm, link_things, vehicle
+
+
+def gun(rid, serial, make, caliber="9X19", obliterated=False, kind="firearm"):
+    body = {"serial": {"value": serial, "obliterated": obliterated, "partial": False}, "make": {"code": make},
+            "caliber": {"code": caliber}}  # fmt: skip
+    return firearm(rid, kind, body if kind == "firearm" else {"firearm": body})
+
+
+def test_one_serial_and_make_is_one_gun_across_record_types():
+    clusters, links = link_things([
+        gun("MX/FGR:firearm:1", "VZP289378", "SMITH-WESSON"),
+        gun("US/ATF:acquisition:2", "VZP289378", "SMITH-WESSON", kind="acquisition"),
+        gun("US/ATF:trace_request:3", "VZP289378", "SMITH-WESSON", kind="trace_request"),
+        gun("US/ATF:acquisition:4", "VZP289378", "GLOCK", kind="acquisition"),  # another make: another gun
+    ])  # fmt: skip
+    assert (
+        clusters["MX/FGR:firearm:1"] == clusters["US/ATF:acquisition:2"] == clusters["US/ATF:trace_request:3"]
+    )
+    assert clusters["US/ATF:acquisition:4"] != clusters["MX/FGR:firearm:1"]
+    assert {rule for _, _, rule in links} == {"serial_make"}
+
+
+def test_obliterated_serials_and_conflicting_calibers_are_never_merged():
+    clusters, links = link_things([
+        gun("MX/FGR:firearm:1", None, "GLOCK", obliterated=True),
+        gun("MX/FGR:firearm:2", None, "GLOCK", obliterated=True),
+        gun("US/ATF:acquisition:3", "AB123", "GLOCK", "9X19", kind="acquisition"),
+        gun("US/ATF:acquisition:4", "AB123", "GLOCK", "45-ACP", kind="acquisition"),
+    ])  # fmt: skip
+    assert len(set(clusters.values())) == 4 and links == []
+
+
+def plate(state):
+    return {"value": "6ZXV995", "issuer": {"code": state}}
+
+
+def test_vehicles_join_by_vin_or_by_plate_state_and_make():
+    clusters, links = link_things([
+        vehicle("US/CBP:vehicle:1", "vehicle", {"vin": {"value": "1HGCM8268AN494891"}, "make": "HONDA",
+                "plate": {"value": "6ZXV995", "issuer": {"code": "US-CA"}}}),
+        vehicle("US/CBP:crossing:2", "crossing", {"vin": {"value": "1HGCM8268AN494891"}}),
+        vehicle("US/NCIC:vehicle:3", "vehicle", {"make": "HONDA", "plate": plate("US-CA")}),
+        vehicle("MX/REPUVE:vehicle:4", "vehicle", {"make": "NISSAN", "plate": plate("US-CA")}),
+        vehicle("US/CBP:vehicle:5", "vehicle", {"make": "HONDA", "plate": plate("US-AZ")}),
+    ])  # fmt: skip
+    assert clusters["US/CBP:vehicle:1"] == clusters["US/CBP:crossing:2"]
+    assert clusters["US/NCIC:vehicle:3"] == clusters["US/CBP:vehicle:1"]  # plate, state and make
+    assert clusters["MX/REPUVE:vehicle:4"] != clusters["US/CBP:vehicle:1"]  # the plate moved to a Nissan
+    assert clusters["US/CBP:vehicle:5"] != clusters["US/CBP:vehicle:1"]  # same plate, another state
+    assert sorted(rule for _, _, rule in links) == ["plate_state_make", "vin"]
