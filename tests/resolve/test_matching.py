@@ -46,8 +46,11 @@ def level_of(f, name, i=0, j=1):
         (dict(birth="1988-03-04"), dict(birth="1988-03-14"), "birth", "one_part_differs"),
         (dict(birth="1988-03-04"), dict(age=35, age_observed_on="2023-06-01"), "birth", "age_consistent"),
         (dict(birth="1988-03-04"), dict(age=20, age_observed_on="2023-06-01"), "birth", "different"),
-        (dict(curp={"value": "HEGJ880304HTSRML09"}), dict(curp={"value": "HEGJ880304HTSRML01"}), "curp",
+        (dict(curp={"value": "HEGJ880304HTSRML09"}), dict(curp={"value": "HEGJ880304HNLRML01"}), "curp",
          "different"),
+        (dict(curp={"value": "HEGJ880304HTSRML09"}), dict(curp={"value": "HEGJ880304HTSRML01"}), "curp",
+         "one_slip"),
+        (dict(ssn={"value": "523-41-7788"}), dict(ssn={"value": "523-14-7788"}), "ssn", "one_slip"),
         (dict(paternal="HERNANDEZ"), dict(paternal="HERNANDEZ", maternal="GOMEZ"), "maternal", "missing"),
     ],
 )  # fmt: skip

@@ -109,6 +109,9 @@ def ingest(
     profile: Annotated[str, typer.Option("--profile", "-p", help="Bundled profile name or a profile .yaml.")],
     db: DbOption = None,
     batch_size: Annotated[int, typer.Option(help="Rows per committed batch.", min=1, max=100_000)] = 5000,
+    resolve: Annotated[
+        bool, typer.Option("--resolve/--no-resolve", help="Match new persons against the entities at once.")
+    ] = True,
     as_json: JsonOption = False,
     lang: LangOption = "",
 ) -> None:
@@ -124,11 +127,31 @@ def ingest(
             report = ingest_file(database, file, chosen, batch_size=batch_size, progress=progress)
     except LoadError as exc:
         _fail(exc, language, as_json)
+    matched = (
+        _resolve_new(database) if resolve and (report.records_new or report.records_new_version) else None
+    )
     if as_json:
-        print(orjson.dumps(report.as_dict()).decode())
+        print(orjson.dumps(report.as_dict() | ({"resolved": matched} if matched else {})).decode())
     else:
         _print_report(report, language)
+        if matched:
+            records_, joined = f"{matched['records']:,}", f"{matched['joined']:,}"
+            console.print(
+                f"Personas nuevas resueltas: {records_} ({joined} unidas a entidades)"
+                if language == "es"
+                else f"New persons resolved: {records_} ({joined} joined to entities)"
+            )
     raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
+
+
+def _resolve_new(database: Database) -> dict[str, int] | None:
+    """Match the person records a load stored against the entities (once a resolution has run)."""
+    from puente.resolve.online import resolve_new
+
+    found = resolve_new(database)
+    if not found:
+        return None
+    return {"records": len(found), "joined": sum(1 for m in found if m.entity_id is not None)}
 
 
 @app.command()

@@ -78,7 +78,7 @@ def person_frame(db: Database) -> pl.DataFrame:
 PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-"}
 
 
-def _entity_id(first_record: str, prefix: str = "EP-") -> str:
+def new_entity_id(first_record: str, prefix: str = "EP-") -> str:
     return prefix + hashlib.sha256(first_record.encode("utf-8")).hexdigest()[:16]
 
 
@@ -109,7 +109,7 @@ def stable_ids(
     for _votes, _label, best, rows in claims:
         chosen = next((old for old, _ in best if old not in taken), None)
         if chosen is None:
-            chosen = _entity_id(min(record_ids[r] for r in rows), prefix)
+            chosen = new_entity_id(min(record_ids[r] for r in rows), prefix)
             while chosen in taken or chosen in old_spread:
                 chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
             events.append(("new", chosen, [old for old, _ in best]))

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
-from puente.resolve.compare import LEVEL
+from puente.resolve.compare import LEVEL, identifiers_conflict
 
 EXACT_CHECK = 2500  # clusters whose pair count is at most this are checked record by record
 GIVEN_RULE = True  # given names that share nothing keep two records apart unless an identifier agrees
@@ -28,8 +28,8 @@ def conflicts(observed: np.ndarray) -> np.ndarray:
     g, _p, _m, birth, curp, ssn, phone, sex, _n = (observed[:, k] for k in range(observed.shape[1]))
     identified = (curp == 1) | (ssn == 1) | (phone == 1)
     return (
-        (curp == 2)
-        | (ssn == 2)
+        (curp == LEVEL["curp"]["different"])
+        | (ssn == LEVEL["ssn"]["different"])
         | (sex == 2)
         | (birth == LEVEL["birth"]["different"])
         | ((g == LEVEL["given"]["different"]) & ~identified & GIVEN_RULE)
@@ -47,9 +47,10 @@ class _Records:
 
     def clash(self, x: int, y: int) -> bool:
         a, b = self.rows[x], self.rows[y]
-        for k in (0, 1, 2):  # curp, ssn, sex
-            if a[k] is not None and b[k] is not None and a[k] != b[k]:
-                return True
+        if identifiers_conflict(a[0], b[0]) or identifiers_conflict(a[1], b[1]):  # curp, ssn
+            return True
+        if a[2] is not None and b[2] is not None and a[2] != b[2]:  # sex
+            return True
         da, db = a[3], b[3]
         if da is not None and db is not None:
             if da != db and not _date_slip(da, db):
@@ -141,7 +142,10 @@ def cluster(
                 refused += 1
                 continue
         forced = weights[x] >= FORCED
-        if not forced and any(len(ia[k] | ib[k]) > 1 for k in ("curp", "ssn", "sex")):
+        if not forced and (
+            len(ia["sex"] | ib["sex"]) > 1
+            or any(identifiers_conflict(x1, y1) for k in ("curp", "ssn") for x1 in ia[k] for y1 in ib[k])
+        ):
             refused += 1
             continue
         if (
