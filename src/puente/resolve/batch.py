@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,32 +266,24 @@ def resolve_persons(
     say("storing")
     pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
     labels = clustering.labels
+
+    def scored(rows: Iterable[int]) -> list[tuple[str, str, float, str]]:
+        return [
+            (
+                record_ids[int(pi[x])],
+                record_ids[int(pj[x])],
+                float(weights[x]),
+                ",".join(map(str, observed[x].tolist())),
+            )
+            for x in rows
+        ]
+
     # the links kept: every pair above the threshold inside one final cluster
-    keep = np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0] if pairs.height else []
-    links = [
-        (
-            record_ids[int(pi[x])],
-            record_ids[int(pj[x])],
-            float(weights[x]),
-            ",".join(map(str, observed[x].tolist())),
-        )
-        for x in keep
-    ]
+    links = scored(np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0] if pairs.height else [])
     # the review queue: pairs with real evidence that the run left apart, not settled by analysts
-    open_pairs = (
-        np.nonzero((weights >= REVIEW_FROM) & (weights < FORCED) & (labels[pi] != labels[pj]))[0]
-        if pairs.height
-        else []
-    )
+    left_apart = (weights >= REVIEW_FROM) & (weights < FORCED) & (labels[pi] != labels[pj])
     queue = [
-        (
-            record_ids[int(pi[x])],
-            record_ids[int(pj[x])],
-            float(weights[x]),
-            ",".join(map(str, observed[x].tolist())),
-        )
-        for x in open_pairs
-        if not graph.settled(record_ids[int(pi[x])], record_ids[int(pj[x])])
+        q for q in scored(np.nonzero(left_apart)[0] if pairs.height else []) if not graph.settled(q[0], q[1])
     ]
     run_id, ids, counts = store_run(
         db, ENTITY_TYPE, record_ids, labels, links, queue, pairs=pairs.height, threshold=threshold,
