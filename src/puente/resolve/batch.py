@@ -26,7 +26,7 @@ from puente.resolve.compare import candidate_pairs, levels
 from puente.resolve.model import fit, match_weights, tf_of_pairs
 from puente.resolve.review import REVIEW_FROM, DecisionGraph, load_decisions
 from puente.store.db import Database
-from puente.store.repository import utcnow
+from puente.store.repository import Repository, utcnow
 from puente.store.schema import (
     entity_events,
     entity_links,
@@ -185,13 +185,6 @@ def store_run(
         )
     ids, events = stable_ids(record_ids, labels, before, prefix=PREFIXES[entity_type])
 
-    def pair_rows(found: list[tuple[str, str, float, str]]) -> list[dict[str, object]]:
-        return [
-            {"record_a": a, "record_b": b, "entity_type": entity_type, "weight": round(w, 3), "levels": lv,
-             "run_id": run_id}
-            for a, b, w, lv in found
-        ]  # fmt: skip
-
     with db.engine.begin() as conn:
         run_id = int(
             conn.execute(
@@ -205,20 +198,20 @@ def store_run(
         )  # fmt: skip
         for table in (entity_members, entity_links, review_pairs):
             conn.execute(delete(table).where(table.c.entity_type == entity_type))
-        members = [
-            {"record_id": r, "entity_type": entity_type, "entity_id": e, "run_id": run_id}
-            for r, e in zip(record_ids, ids, strict=True)
-        ]
-        for table, rows in ((entity_members, members), (entity_links, pair_rows(links)),
-                            (review_pairs, pair_rows(queue))):  # fmt: skip
-            for chunk in range(0, len(rows), 20_000):
-                conn.execute(insert(table), rows[chunk : chunk + 20_000])
-        if events:
-            conn.execute(
-                insert(entity_events),
-                [{"run_id": run_id, "kind": k, "entity_id": e, "detail": orjson.dumps({"before": b}).decode()}
-                 for k, e, b in events],
-            )  # fmt: skip
+        repo = Repository(conn)
+        repo.bulk_insert(
+            entity_members, ("record_id", "entity_type", "entity_id", "run_id"),
+            ((r, entity_type, e, run_id) for r, e in zip(record_ids, ids, strict=True)),
+        )  # fmt: skip
+        pair_columns = ("record_a", "record_b", "entity_type", "weight", "levels", "run_id")
+        for table, found in ((entity_links, links), (review_pairs, queue)):
+            repo.bulk_insert(
+                table, pair_columns, ((a, b, entity_type, round(w, 3), lv, run_id) for a, b, w, lv in found)
+            )
+        repo.bulk_insert(
+            entity_events, ("run_id", "kind", "entity_id", "detail"),
+            ((run_id, k, e, orjson.dumps({"before": b}).decode()) for k, e, b in events),
+        )  # fmt: skip
         conn.execute(
             update(resolution_runs).where(resolution_runs.c.id == run_id).values(finished_at=utcnow())
         )

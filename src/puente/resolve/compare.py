@@ -57,7 +57,6 @@ def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
     rules = [
         pl.col("curp"),
         pl.col("ssn"),
-        pl.concat_str([pl.lit("P"), pl.col("pat_ph"), pl.col("by").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("D"), pl.col("pat_ph"), swapped_md], separator="|"),
         pl.concat_str([pl.lit("G"), pl.col("given_ph"), pl.col("birth").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("S"), pl.col("pat_ph"), pl.col("mat_ph")], separator="|"),
@@ -68,7 +67,6 @@ def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
     ]
     frames = [base.select(rule.alias("key"), "i").drop_nulls() for rule in rules]
     frames.append(base.select(pl.col("phones").alias("key"), "i").explode("key").drop_nulls())
-    roots = base.select(pl.col("roots"), "pat_ph", "by", "i").explode("roots")
     # a date (day and month in either order) with any one name word: meets name parts exchanged
     # together with a short form or a slip ("JOE VALENCIA" / "VALENCIA, JOSE")
     words = base.select(
@@ -91,10 +89,6 @@ def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
             .alias("key"), "i",
         ).drop_nulls()
     )  # fmt: skip
-    root_key = pl.concat_str(
-        [pl.lit("R"), pl.col("roots"), pl.col("pat_ph"), pl.col("by").cast(pl.Utf8)], separator="|"
-    )
-    frames.append(roots.select(root_key.alias("key"), "i").drop_nulls())
     return frames
 
 
@@ -248,14 +242,13 @@ def record_keys(r: dict[str, object]) -> set[str]:
     names = _pair(r["given_ph"], r["pat_ph"])  # type: ignore[arg-type]
     keys = [
         r["curp"], r["ssn"],
-        _cat("P", r["pat_ph"], by), _cat("D", r["pat_ph"], date), _cat("G", r["given_ph"], birth),
+        _cat("D", r["pat_ph"], date), _cat("G", r["given_ph"], birth),
         _cat("S", r["pat_ph"], r["mat_ph"]), _cat("N", names, r["mat_ph"]), _cat("A", names, r["by_lo"]),
         _cat("B", names, r["by_hi"]), _cat("M", r["mat_ph"], birth),
         *r["phones"],  # type: ignore[misc]
         *(_cat("W", date, w) for w in (r["given_ph"], r["pat_ph"], r["mat_ph"])),
         *(_cat("Y", r["given_ph"], s, y) for s in (r["pat_ph"], r["mat_ph"])
           for y in (r["by_lo"], r["by_hi"])),
-        *(_cat("R", root, r["pat_ph"], by) for root in r["roots"]),  # type: ignore[attr-defined]
     ]  # fmt: skip
     return {str(k) for k in keys if k is not None}
 

@@ -9,7 +9,7 @@ mapped to the names their short and English forms stand for (a data file, not co
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -57,6 +57,7 @@ def phonetic(word: str) -> str:
     return key.upper()
 
 
+@lru_cache(maxsize=200_000)  # names repeat: each distinct one is keyed once
 def phonetic_name(text: str | None) -> str | None:
     """The key of a whole name part, particles left out ("de la Cruz" -> "KRUS")."""
     if not text:
@@ -65,6 +66,7 @@ def phonetic_name(text: str | None) -> str | None:
     return " ".join(phonetic(w) for w in words) or None
 
 
+@lru_cache(maxsize=200_000)
 def strip_particles(text: str) -> str:
     """A folded surname without its particles ("DE LOS SANTOS" -> "SANTOS"); particles are often
     dropped by one agency and kept by another."""
@@ -87,6 +89,7 @@ def _equivalents() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
+@lru_cache(maxsize=200_000)
 def given_roots(given: str | None) -> frozenset[str]:
     """The full names a recorded given name may stand for: its words, and for a short or English
     form the names it is short for ("PEPE" -> {JOSE, JOSE LUIS}; "BETO" -> {ALBERTO, ROBERTO, ...})."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -27,8 +28,11 @@ SCHEMA: dict[str, Any] = {
 
 
 def _key(value: object) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
+    return _name_key(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=200_000)
+def _name_key(value: str) -> str | None:
     return " ".join(fold(value).upper().replace("-", " ").split()) or None
 
 
@@ -84,6 +88,10 @@ def _ident(value: object) -> str | None:
 
 def frame(rows: Iterable[tuple[str, str, str | bytes]]) -> pl.DataFrame:
     """(record_id, owner, canonical JSON) rows as the feature frame, in the order given."""
-    return pl.DataFrame(
-        [features(orjson.loads(doc), rid, owner) for rid, owner, doc in rows], schema=SCHEMA, orient="row"
-    )
+    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA}
+    appenders = [(name, columns[name].append) for name in SCHEMA]
+    for rid, owner, doc in rows:
+        row = features(orjson.loads(doc), rid, owner)
+        for name, append in appenders:
+            append(row[name])
+    return pl.DataFrame(columns, schema=SCHEMA)

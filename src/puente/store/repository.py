@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from puente.model.provenance import Provenance
 from puente.store.schema import (
@@ -176,6 +176,24 @@ class Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+
+    def bulk_insert(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Insert many plain rows (text, numbers) inside the caller's transaction: executemany on
+        SQLite, COPY on PostgreSQL; several times cheaper than SQLAlchemy's parameter handling."""
+        raw = self.conn.connection.driver_connection
+        names = ", ".join(columns)
+        if self.dialect == "sqlite":
+            cursor = raw.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.executemany(
+                    f"INSERT INTO {table.name} ({names}) VALUES ({_placeholders(len(columns))})", rows
+                )
+            finally:
+                cursor.close()
+            return
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
 
     # --- source files and load runs ---------------------------------------------------------
 
