@@ -34,8 +34,11 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
 def resolve(
     threshold: Annotated[
-        float, typer.Option("--threshold", help="Match weight (log2 odds) a pair of persons needs to join.")
-    ] = 18.0,
+        float,
+        typer.Option(
+            "--threshold", help="Posterior log2 odds a pair of persons needs to join (5: p > 0.97)."
+        ),
+    ] = 5.0,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "",

@@ -37,8 +37,8 @@ from puente.store.schema import (
     review_pairs,
 )
 
-THRESHOLD = 18.0  # match weight (log2 odds) a pair needs to join two clusters; chosen for precision on
-# synthetic worlds of two seeds (a false merge costs more than a missed link): see bench/resolve.py
+THRESHOLD = 5.0  # posterior log2 odds (p > 0.97) a pair needs to join two clusters; chosen for precision
+# on synthetic worlds of two seeds (a false merge costs more than a missed link): see bench/resolve.py
 ENTITY_TYPE = "person"
 Progress = Callable[[str], None]
 

@@ -31,7 +31,9 @@ def conflicts(observed: np.ndarray) -> np.ndarray:
         (curp == LEVEL["curp"]["different"])
         | (ssn == LEVEL["ssn"]["different"])
         | (sex == 2)
-        | (birth == LEVEL["birth"]["different"])
+        | (
+            (birth == LEVEL["birth"]["different"]) & (curp != 1) & (ssn != 1)
+        )  # an identifier outweighs a date
         | ((g == LEVEL["given"]["different"]) & ~identified & GIVEN_RULE)
     )
 
@@ -52,7 +54,10 @@ class _Records:
         if a[2] is not None and b[2] is not None and a[2] != b[2]:  # sex
             return True
         da, db = a[3], b[3]
-        if da is not None and db is not None:
+        same_id = (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
+        if same_id:
+            pass  # one CURP or SSN: a date written wrong does not make two people
+        elif da is not None and db is not None:
             if da != db and not _date_slip(da, db):
                 return True
         elif a[4] is not None and b[4] is not None and (a[4] > b[5] or b[4] > a[5]):

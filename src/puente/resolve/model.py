@@ -193,7 +193,11 @@ def fit(f: pl.DataFrame, observed: np.ndarray, iterations: int = 25, seed: int =
         if abs(new - prior) < 1e-6:
             break
         prior = new
-    model.prior = prior
+    # As a probability that two records taken at random are one person: the share of matches among
+    # the candidates depends on how wide the blocking is; this does not, and it falls as the world
+    # grows, so that a bigger world, with more namesakes, asks for more evidence.
+    total = f.height * (f.height - 1) / 2
+    model.prior = float(np.clip(prior * observed.shape[0] / total, 1e-12, 0.5)) if total else prior
     return model
 
 

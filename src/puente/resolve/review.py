@@ -22,7 +22,7 @@ from puente.store.repository import utcnow
 from puente.store.schema import match_decisions, records, review_pairs
 
 DECISIONS = ("same", "different", "unsure")
-REVIEW_FROM = 4.0  # pairs weighing at least this, yet not joined, are put to analysts
+REVIEW_FROM = -6.0  # pairs at least this likely (p > 1.5%), yet not joined, are put to analysts
 
 
 @dataclass(frozen=True)
