@@ -36,9 +36,9 @@ def resolve(
     threshold: Annotated[
         float,
         typer.Option(
-            "--threshold", help="Posterior log2 odds a pair of persons needs to join (5: p > 0.97)."
+            "--threshold", help="Posterior log2 odds a pair of persons needs to join (4: p > 0.94)."
         ),
-    ] = 5.0,
+    ] = 4.0,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "",

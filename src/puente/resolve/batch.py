@@ -37,7 +37,7 @@ from puente.store.schema import (
     review_pairs,
 )
 
-THRESHOLD = 5.0  # posterior log2 odds (p > 0.97) a pair needs to join two clusters; chosen for precision
+THRESHOLD = 4.0  # posterior log2 odds (p > 0.94) a pair needs to join two clusters; chosen for precision
 # on synthetic worlds of two seeds (a false merge costs more than a missed link): see bench/resolve.py
 ENTITY_TYPE = "person"
 Progress = Callable[[str], None]
@@ -72,7 +72,7 @@ def person_frame(db: Database) -> pl.DataFrame:
         .order_by(records.c.record_id)
     )
     with db.engine.connect() as conn:
-        return persons.frame(conn.execute(query))
+        return persons.frame(conn.execute(query).all())
 
 
 PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-"}
@@ -90,37 +90,40 @@ def stable_ids(
     Each cluster claims the previous id most of its records carried; clusters with more such
     records claim first, and an id already taken leaves the cluster a new one.
     """
-    groups: dict[int, list[int]] = {}
-    for row, label in enumerate(labels.tolist()):
-        groups.setdefault(label, []).append(row)
-    claims = []
-    for label, rows in groups.items():
-        votes = Counter(before[record_ids[r]] for r in rows if record_ids[r] in before)
-        best = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-        claims.append((best[0][1] if best else 0, label, best, rows))
-    claims.sort(key=lambda c: (-c[0], min(record_ids[r] for r in c[3])))
+    rows = pl.DataFrame(
+        {"record_id": record_ids, "label": labels, "old": [before.get(r) for r in record_ids]},
+        schema={"record_id": pl.Utf8, "label": pl.Int64, "old": pl.Utf8},
+    )
+    votes = (
+        rows.drop_nulls("old").group_by("label", "old").len()
+        .sort(["label", "len", "old"], descending=[False, True, False])
+        .group_by("label", maintain_order=True).agg(pl.col("old"), pl.col("len").first().alias("votes"))
+    )  # fmt: skip
+    clusters = (
+        rows.group_by("label").agg(pl.col("record_id").min().alias("first"))
+        .join(votes, on="label", how="left")
+        .with_columns(pl.col("votes").fill_null(0), pl.col("old").fill_null([]))
+        .sort(["votes", "first"], descending=[True, False])
+    )  # fmt: skip
+    spread = Counter(old for olds in clusters["old"].to_list() for old in olds)
     taken: set[str] = set()
-    out = [""] * len(record_ids)
+    chosen_of: dict[int, str] = {}
     events: list[tuple[str, str, list[str]]] = []
-    old_spread: dict[str, int] = Counter()
-    for _votes, _label, best, _rows in claims:
-        for old in {old for old, _ in best}:
-            old_spread[old] += 1
-    for _votes, _label, best, rows in claims:
-        chosen = next((old for old, _ in best if old not in taken), None)
+    for label, first, olds in zip(
+        clusters["label"].to_list(), clusters["first"].to_list(), clusters["old"].to_list(), strict=True
+    ):
+        chosen = next((old for old in olds if old not in taken), None)
         if chosen is None:
-            chosen = new_entity_id(min(record_ids[r] for r in rows), prefix)
-            while chosen in taken or chosen in old_spread:
+            chosen = new_entity_id(first, prefix)
+            while chosen in taken or chosen in spread:
                 chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
-            events.append(("new", chosen, [old for old, _ in best]))
-        if len(best) > 1:
-            events.append(("merge", chosen, sorted(old for old, _ in best)))
+            events.append(("new", chosen, list(olds)))
+        if len(olds) > 1:
+            events.append(("merge", chosen, sorted(olds)))
         taken.add(chosen)
-        for r in rows:
-            out[r] = chosen
-    for old, spread in old_spread.items():
-        if spread > 1:
-            events.append(("split", old, [old]))
+        chosen_of[label] = chosen
+    events += [("split", old, [old]) for old, n in spread.items() if n > 1]
+    out = [chosen_of[label] for label in labels.tolist()]
     return out, events
 
 

@@ -110,7 +110,10 @@ def candidate_pairs(f: pl.DataFrame, max_block: int = MAX_BLOCK) -> pl.DataFrame
 
 def _similar(a: pl.Series, b: pl.Series) -> np.ndarray:
     return cpdist(
-        a.fill_null("").to_list(), b.fill_null("").to_list(), scorer=JaroWinkler.normalized_similarity
+        a.fill_null("").to_list(),
+        b.fill_null("").to_list(),
+        scorer=JaroWinkler.normalized_similarity,
+        workers=-1,
     )
 
 
@@ -202,7 +205,9 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     out[:, 3] = d
 
     for k, name in ((4, "curp"), (5, "ssn")):
-        slips = cpdist(a[name].fill_null("").to_list(), b[name].fill_null("").to_list(), scorer=OSA.distance)
+        slips = cpdist(
+            a[name].fill_null("").to_list(), b[name].fill_null("").to_list(), scorer=OSA.distance, workers=-1
+        )
         level = np.where(equal(name), 1, np.where(slips <= 1, 2, 3)).astype(np.int8)
         level[~present(name)] = 0
         out[:, k] = level

@@ -86,12 +86,23 @@ def _ident(value: object) -> str | None:
     return None
 
 
+_LISTS = tuple(name for name, dtype in SCHEMA.items() if isinstance(dtype, pl.List))
+_SEP = "\x1f"  # never in a name, phone or alias: list columns travel as one string each
+
+
 def frame(rows: Iterable[tuple[str, str, str | bytes]]) -> pl.DataFrame:
     """(record_id, owner, canonical JSON) rows as the feature frame, in the order given."""
     columns: dict[str, list[Any]] = {name: [] for name in SCHEMA}
-    appenders = [(name, columns[name].append) for name in SCHEMA]
+    appenders = [(name, columns[name].append, name in _LISTS) for name in SCHEMA]
     for rid, owner, doc in rows:
         row = features(orjson.loads(doc), rid, owner)
-        for name, append in appenders:
-            append(row[name])
-    return pl.DataFrame(columns, schema=SCHEMA)
+        for name, append, joined in appenders:
+            append(_SEP.join(row[name]) if joined else row[name])
+    # a list per row would cost a Series each when the frame is built; split once, by column, instead
+    strings = {**SCHEMA, **dict.fromkeys(_LISTS, pl.Utf8)}
+    built = pl.DataFrame(columns, schema=strings)
+    return built.with_columns(
+        pl.when(pl.col(name) == "").then(pl.lit([], pl.List(pl.Utf8))).otherwise(pl.col(name).str.split(_SEP))
+        .alias(name)
+        for name in _LISTS
+    )  # fmt: skip
