@@ -431,7 +431,7 @@ def demo(
         bool, typer.Option("--samples", help="Load the four small sample exports instead.")
     ] = False,
 ) -> None:
-    """Build the synthetic world (or take the samples), load every agency feed, print the status."""
+    """Build the synthetic world (or take the samples), load and resolve its feeds, print the status."""
     from puente.samples import sample_files
     from puente.store.db import data_dir
     from puente.synth.generate import generate, read_manifest
@@ -461,6 +461,9 @@ def demo(
             _fail(exc, language, False)
         _print_report(report, language)
     _demo_users(database, language)
+    from puente.cli.resolution import resolve
+
+    resolve(db=db, lang=language)
     status(db=db, as_json=False, lang=language)
 
 
