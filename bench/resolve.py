@@ -163,8 +163,9 @@ FEBRL_BUDGET = 0.99
 
 def _febrl(args: Any) -> list[dict[str, Any]]:
     """FEBRL4 (5,000 records, each with one corrupted duplicate): its two files deduplicated together
-    by Puente's person matcher (given name, surname, date of birth, social security id; addresses
-    are not compared), and by the Splink baseline; pairwise F1 against the true links."""
+    by Puente's person matcher (given name, surname, date of birth, social security id, and the
+    first street line, suburb and postcode as the address) and by the Splink baseline (which does
+    not compare addresses); pairwise F1 against the true links."""
     import numpy as np
     import polars as pl
 
@@ -184,7 +185,11 @@ def _febrl(args: Any) -> list[dict[str, Any]]:
             "name": {"given_key": r["given_name"], "paternal_key": r["surname"]},
             "birth_date": f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 else None,
             "ssn": {"value": r["soc_sec_id"]} if r["soc_sec_id"] else None,
-        }
+            "addresses": [{
+                "street": " ".join(x for x in (r["street_number"], r["address_1"]) if x) or None,
+                "city": r["suburb"], "postal_code": r["postcode"],
+            }],
+        }  # fmt: skip
         rows.append(persons.features(doc, r["rec_id"], "FEBRL"))
         truth[r["rec_id"]] = r["rec_id"]
     for rec_a, rec_b in links:

@@ -25,7 +25,7 @@ GIVEN_RULE = True  # given names that share nothing keep two records apart unles
 
 def conflicts(observed: np.ndarray) -> np.ndarray:
     """Pairs (rows of comparison levels) whose records cannot be one person."""
-    g, _p, _m, birth, curp, ssn, phone, sex, _n = (observed[:, k] for k in range(observed.shape[1]))
+    g, birth, curp, ssn, phone, sex = (observed[:, k] for k in (0, 3, 4, 5, 6, 7))
     identified = (curp == 1) | (ssn == 1) | (phone == 1)
     return (
         (curp == LEVEL["curp"]["different"])

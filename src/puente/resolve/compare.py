@@ -39,6 +39,7 @@ COMPARISONS = (
     Comparison("phone", ("missing", "shared", "different")),
     Comparison("sex", ("missing", "same", "different")),
     Comparison("nickname", ("missing", "shared", "different")),
+    Comparison("address", ("missing", "same_street", "similar_street", "same_area", "different")),
 )  # fmt: skip
 LEVEL = {c.name: {name: i for i, name in enumerate(c.levels)} for c in COMPARISONS}
 
@@ -221,6 +222,16 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
         )
         has = lists.select((pl.col("x").list.len() > 0) & (pl.col("y").list.len() > 0)).to_series().to_numpy()
         out[:, k] = np.where(has, np.where(shared, 1, 2), 0).astype(np.int8)
+    st_sim = _similar(a["street"], b["street"])
+    area = equal("postcode") | equal("city")
+    addr = np.full(n, LEVEL["address"]["different"], dtype=np.int8)
+    addr[area] = LEVEL["address"]["same_area"]
+    addr[present("street") & (st_sim >= 0.88)] = LEVEL["address"]["similar_street"]
+    addr[equal("street")] = LEVEL["address"]["same_street"]
+    known_a = (~a["street"].is_null() | ~a["postcode"].is_null() | ~a["city"].is_null()).to_numpy()
+    known_b = (~b["street"].is_null() | ~b["postcode"].is_null() | ~b["city"].is_null()).to_numpy()
+    addr[~(known_a & known_b)] = 0
+    out[:, 9] = addr
     return out
 
 
@@ -335,6 +346,18 @@ def compare_pair(a: dict[str, object], b: dict[str, object]) -> list[int]:
     out.append(0 if a["sex"] is None or b["sex"] is None else (1 if a["sex"] == b["sex"] else 2))
     na, nb = a["nicknames"], b["nicknames"]
     out.append(0 if not na or not nb else (1 if set(na) & set(nb) else 2))  # type: ignore[arg-type]
+    A = LEVEL["address"]
+    known = all(any(r[c] is not None for c in ("street", "postcode", "city")) for r in (a, b))
+    if not known:
+        out.append(0)
+    elif _eq(a["street"], b["street"]):
+        out.append(A["same_street"])
+    elif a["street"] is not None and b["street"] is not None and _jw(a["street"], b["street"]) >= 0.88:
+        out.append(A["similar_street"])
+    elif _eq(a["postcode"], b["postcode"]) or _eq(a["city"], b["city"]):
+        out.append(A["same_area"])
+    else:
+        out.append(A["different"])
     return out
 
 

@@ -48,6 +48,12 @@ PHRASES: dict[tuple[str, str], tuple[str, str]] = {
     ("sex", "different"): ("different sex", "sexo distinto"),
     ("nickname", "shared"): ("an alias in common", "un alias en común"),
     ("nickname", "different"): ("different aliases", "alias distintos"),
+    ("address", "same_street"): ("same street address", "mismo domicilio"),
+    ("address", "similar_street"): ("street addresses differ by a slip",
+                                    "domicilios con un error de escritura"),
+    ("address", "same_area"): ("same postal code or city, another street",
+                               "mismo código postal o ciudad, otra calle"),
+    ("address", "different"): ("addresses differ", "los domicilios difieren"),
 }  # fmt: skip
 MISSING_MATERNAL = ("maternal surname missing in one", "falta el apellido materno en uno")
 

@@ -28,6 +28,7 @@ _M_START = {
     "phone": (0.7, 0.3),
     "sex": (0.97, 0.03),
     "nickname": (0.6, 0.4),
+    "address": (0.6, 0.1, 0.1, 0.2),
 }
 _FLOOR = 1e-6
 PSEUDO_COUNT = 50.0
@@ -131,9 +132,10 @@ def tf_of_pairs(
 SESSIONS = (
     ({"given": ("exact",), "paternal": ("exact",), "birth": ("exact",)},
      ("maternal", "curp", "ssn", "phone", "sex", "nickname")),
-    ({"curp": ("same",)}, ("given", "paternal", "maternal", "birth", "sex", "nickname", "phone", "ssn")),
-    ({"ssn": ("same",)}, ("given", "paternal", "maternal", "birth", "phone", "curp")),
-    ({"phone": ("shared",)}, ("given", "paternal", "maternal", "birth")),
+    ({"curp": ("same",)}, ("given", "paternal", "maternal", "birth", "sex", "nickname", "phone", "ssn",
+                           "address")),
+    ({"ssn": ("same",)}, ("given", "paternal", "maternal", "birth", "phone", "curp", "address")),
+    ({"phone": ("shared",)}, ("given", "paternal", "maternal", "birth", "address")),
 )  # fmt: skip
 
 

@@ -24,6 +24,7 @@ SCHEMA: dict[str, Any] = {
     "pat_ph": pl.Utf8, "mat_ph": pl.Utf8, "birth": pl.Date, "by": pl.Int32, "bm": pl.Int8, "bd": pl.Int8,
     "by_lo": pl.Int32, "by_hi": pl.Int32, "curp": pl.Utf8, "ssn": pl.Utf8, "rfc": pl.Utf8,
     "phones": pl.List(pl.Utf8), "nicknames": pl.List(pl.Utf8), "sex": pl.Utf8,
+    "street": pl.Utf8, "postcode": pl.Utf8, "city": pl.Utf8,
 }  # fmt: skip
 
 
@@ -64,7 +65,20 @@ def features(doc: dict[str, Any], record_id: str, owner: str) -> dict[str, Any]:
         "phones": _phones(doc),
         "nicknames": sorted({k for n in doc.get("nicknames") or () if (k := _key(n))}),
         "sex": doc.get("sex") if doc.get("sex") in ("male", "female") else None,
+        **_address(doc),
     }  # fmt: skip
+
+
+def _address(doc: dict[str, Any]) -> dict[str, str | None]:
+    """The first address: its street, postal code and city (or municipality), folded."""
+    found = doc.get("addresses") or ()
+    first = found[0] if found and isinstance(found[0], dict) else {}
+    postcode = str(first.get("postal_code") or "").strip()
+    return {
+        "street": _key(first.get("street")),
+        "postcode": postcode or None,
+        "city": _key(first.get("city") or first.get("municipality")),
+    }
 
 
 def _phones(doc: dict[str, Any]) -> list[str]:
