@@ -17,7 +17,7 @@ from puente.model.markings import Markings
 from puente.policy import audit
 from puente.policy.access import require
 from puente.policy.principals import Principal
-from puente.policy.requests import _refuse
+from puente.policy.requests import refuse
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
 from puente.store.schema import record_versions, records
@@ -38,7 +38,7 @@ def remark(
     """
     require(db, steward, "remark", purpose)
     if not reason.strip():
-        raise _refuse(
+        raise refuse(
             db, steward, "remark", purpose,
             "say why the marking changes: it is kept in the audit log",
             "indique por qué cambia el marcado: queda en la bitácora", record_id=record_id,
@@ -48,13 +48,13 @@ def remark(
     except (ValidationError, TypeError) as exc:
         problems = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
         text = "; ".join(str(e["msg"]) for e in problems)
-        raise _refuse(
+        raise refuse(
             db, steward, "remark", purpose,
             f"invalid markings: {text}", f"marcado no válido: {text}", record_id=record_id,
         ) from None  # fmt: skip
     unknown = vocab.unknown_grantees(chosen.grantees())
     if unknown:
-        raise _refuse(
+        raise refuse(
             db, steward, "remark", purpose,
             f"markings name unknown nations or agencies: {', '.join(unknown)}",
             f"el marcado nombra naciones o dependencias desconocidas: {', '.join(unknown)}",
@@ -65,13 +65,13 @@ def remark(
         head = conn.execute(select(records).where(records.c.record_id == record_id)).mappings().first()
         if head is None or head["owner"] != steward.agency:
             # another agency's record and an unknown id look the same
-            raise _refuse(
+            raise refuse(
                 db, steward, "remark", purpose,
                 f"no record of {steward.agency} has this id",
                 f"ningún registro de {steward.agency} tiene este identificador", record_id=record_id,
             )  # fmt: skip
         if head["markings"] == text:
-            raise _refuse(
+            raise refuse(
                 db, steward, "remark", purpose,
                 "the record is marked so already", "el registro ya tiene ese marcado", record_id=record_id,
             )  # fmt: skip

@@ -52,7 +52,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _refuse(
+def refuse(
     db: Database, principal: Principal, action: str, purpose: str, en: str, es: str, **detail: object
 ) -> Refused:
     """The refusal to raise, audited in a transaction of its own: the caller's rolls back."""
@@ -74,13 +74,13 @@ def request_access(
     require(db, principal, "request_access", purpose)
     with db.engine.begin() as conn:
         if kind not in KINDS:
-            raise _refuse(
+            raise refuse(
                 db, principal, "request_access", purpose,
                 f"unknown kind of request '{kind}'; known: {', '.join(KINDS)}",
                 f"tipo de solicitud desconocido '{kind}'; conocidos: {', '.join(KINDS)}",
             )  # fmt: skip
         if not reason.strip():
-            raise _refuse(
+            raise refuse(
                 db, principal, "request_access", purpose,
                 "say why you need the record: the owner's steward decides on your reason",
                 "indique por qué necesita el registro: el responsable del dueño decide con ese motivo",
@@ -95,14 +95,14 @@ def request_access(
         ).first()
         if kind == "export":
             if row is None or not row.visible:
-                raise _refuse(
+                raise refuse(
                     db, principal, "request_access", purpose,
                     "no record you can see has this id",
                     "ningún registro que usted pueda ver tiene este identificador",
                     record_id=record_id,
                 )  # fmt: skip
             if row.owner == principal.agency or not row.originator_controlled:
-                raise _refuse(
+                raise refuse(
                     db, principal, "request_access", purpose,
                     "this record is not under another agency's originator control: you may export it",
                     "este registro no está bajo control del originador de otra dependencia: puede exportarlo",
@@ -110,14 +110,14 @@ def request_access(
                 )  # fmt: skip
         elif row is None or (not row.visible and row.disclosure != "pointer"):
             # an unknown id and a record its owner keeps fully hidden look the same
-            raise _refuse(
+            raise refuse(
                 db, principal, "request_access", purpose,
                 "no record that can be requested has this id",
                 "no hay ningún registro que pueda solicitarse con este identificador",
                 record_id=record_id,
             )  # fmt: skip
         elif row.visible:
-            raise _refuse(
+            raise refuse(
                 db, principal, "request_access", purpose,
                 "you can see this record already", "usted ya puede ver este registro", record_id=record_id,
             )  # fmt: skip
@@ -156,7 +156,7 @@ def _own_request(
     found = conn.execute(select(access_requests).where(access_requests.c.id == request_id)).mappings().first()
     if found is None or found["owner"] != steward.agency:
         # another agency's requests are not this steward's to see, let alone decide
-        raise _refuse(
+        raise refuse(
             db, steward, action, purpose,
             f"no request {request_id} for records of {steward.agency}",
             f"no hay ninguna solicitud {request_id} sobre registros de {steward.agency}",
@@ -164,7 +164,7 @@ def _own_request(
         )  # fmt: skip
     request = AccessRequest(**found)
     if request.status != status:
-        raise _refuse(
+        raise refuse(
             db, steward, action, purpose,
             f"request {request_id} is {request.status}, not {status}",
             f"la solicitud {request_id} está en estado {request.status}, no {status}",
@@ -187,7 +187,7 @@ def decide(
     require(db, steward, "decide_access", purpose)
     with db.engine.begin() as conn:
         if approve and not 1 <= days <= MAX_DAYS:
-            raise _refuse(
+            raise refuse(
                 db, steward, "decide_access", purpose,
                 f"an approval runs 1 to {MAX_DAYS} days, not {days}",
                 f"una aprobación dura de 1 a {MAX_DAYS} días, no {days}",

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from puente.policy import access, audit
 from puente.policy.access import RecordView, require
 from puente.policy.principals import Principal
-from puente.policy.requests import _refuse
+from puente.policy.requests import refuse
 from puente.resolve.explain import explain
 from puente.store.db import Database
 from puente.store.repository import utcnow
@@ -123,7 +123,7 @@ def decide(
     require(db, principal, "review_matches", purpose)
     a, b = sorted((record_a, record_b))
     if decision not in DECISIONS or a == b:
-        raise _refuse(
+        raise refuse(
             db, principal, "review_matches", purpose,
             f"a decision is one of {', '.join(DECISIONS)}, on two different records",
             f"una decisión es una de {', '.join(DECISIONS)}, sobre dos registros distintos",
@@ -136,7 +136,7 @@ def decide(
         ).all()
         if len(seen) != 2 or {t for _, t in seen} != {"person"}:
             # an unknown id and a record the analyst may not see look the same
-            raise _refuse(
+            raise refuse(
                 db, principal, "review_matches", purpose,
                 "no two person records you can see have these ids",
                 "no hay dos registros de personas que usted pueda ver con estos identificadores",
