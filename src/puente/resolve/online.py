@@ -147,9 +147,6 @@ def matcher(db: Database) -> OnlineMatcher | None:
 def resolve_new(db: Database, online: OnlineMatcher | None = None) -> list[OnlineMatch]:
     """Match every person record that has no entity yet (just loaded) and store the result: it joins
     the entity it matched, held by the link that explains it, or starts one of its own."""
-    online = online or matcher(db)
-    if online is None:
-        return []
     with db.engine.connect() as conn:
         new = conn.execute(
             select(records.c.record_id, records.c.owner, record_versions.c.canonical)
@@ -162,6 +159,11 @@ def resolve_new(db: Database, online: OnlineMatcher | None = None) -> list[Onlin
         run_id = conn.execute(
             select(resolution_runs.c.id).order_by(resolution_runs.c.id.desc()).limit(1)
         ).scalar()
+    if not new:
+        return []  # nothing to match: the matcher (a read of every person) is not built
+    online = online or matcher(db)
+    if online is None:
+        return []
     results = []
     members, links = [], []
     for record_id, owner, canonical in new:
