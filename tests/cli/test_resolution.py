@@ -18,7 +18,7 @@ def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
     report = json.loads(done.stdout)["person"]
     assert done.exit_code == 0 and report["records"] > 0 and report["entities"] <= report["records"]
     again = json.loads(run("resolve", "--db", url, "--json").stdout)
-    for kind in ("person", "firearm", "vehicle"):
+    for kind in ("person", "firearm", "vehicle", "organization"):
         assert (again[kind]["new"], again[kind]["merged"], again[kind]["split"]) == (0, 0, 0)
     out = tmp_path / "entities.csv"
     exported = run(

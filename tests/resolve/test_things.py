@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from puente.resolve.things import firearm, link_things, vehicle
+from puente.resolve.things import company_name, firearm, link_things, organization, vehicle
 
 
 def gun(rid, serial, make, caliber="9X19", obliterated=False, kind="firearm"):
@@ -53,3 +53,32 @@ def test_vehicles_join_by_vin_or_by_plate_state_and_make():
     assert clusters["MX/REPUVE:vehicle:4"] != clusters["US/CBP:vehicle:1"]  # the plate moved to a Nissan
     assert clusters["US/CBP:vehicle:5"] != clusters["US/CBP:vehicle:1"]  # same plate, another state
     assert sorted(rule for _, _, rule in links) == ["plate_state_make", "vin"]
+
+
+def company(rid, name, rfc=None, country="MX"):
+    return organization(rid, "organization", {"name": name, "rfc": {"value": rfc} if rfc else None,
+                                               "country": {"code": country}})  # fmt: skip
+
+
+def test_legal_forms_are_read_however_they_are_written():
+    assert company_name("Transportes del Norte, S.A. de C.V.") == "TRANSPORTES DEL NORTE"
+    assert company_name("TRANSPORTES DEL NORTE SA DE CV") == "TRANSPORTES DEL NORTE"
+    assert company_name("Importadora Ríos S. de R.L. de C.V.") == "IMPORTADORA RIOS"
+    assert company_name("Border Freight, L.L.C.") == company_name("BORDER FREIGHT LLC") == "BORDER FREIGHT"
+    assert company_name("Inc.") == "INC"  # a name that is only a legal form is kept
+    assert company_name(None) is None
+
+
+def test_organizations_join_by_rfc_or_by_name_and_country_and_never_across_rfcs():
+    clusters, links = link_things([
+        company("MX/UIF:organization:1", "Transportes del Norte, S.A. de C.V.", "TNO120315AB1"),
+        company("MX/ANAM:organization:2", "TRANSPORTES DEL NORTE SA DE CV"),
+        company("MX/FGR:organization:3", "Transportadora Norteña", "TNO120315AB1"),  # same RFC: one firm
+        company("MX/FGR:organization:4", "Transportes del Norte SA", "TNO990101ZZ9"),  # another RFC: another
+        company("US/HSI:organization:5", "Transportes del Norte", country="US"),  # another country
+    ])  # fmt: skip
+    one = clusters["MX/UIF:organization:1"]
+    assert clusters["MX/FGR:organization:3"] == one
+    assert clusters["MX/FGR:organization:4"] != one and clusters["US/HSI:organization:5"] != one
+    assert clusters["MX/ANAM:organization:2"] != one  # its name key is shared with a firm of another RFC
+    assert {rule for _, _, rule in links} == {"rfc"}

@@ -43,7 +43,7 @@ def resolve(
     as_json: JsonOption = False,
     lang: LangOption = "",
 ) -> None:
-    """Resolve every person, firearm and vehicle record into entities (batch), keeping ids stable."""
+    """Resolve every person, firearm, vehicle and organization record into entities, keeping ids stable."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from puente.resolve.batch import resolve_persons, resolve_things
@@ -61,8 +61,8 @@ def resolve(
                 threshold=threshold,
                 progress=lambda step: bar.update(task, description=f"persons: {step}"),
             )
-    reports = {"person": people, "firearm": resolve_things(database, "firearm"),
-               "vehicle": resolve_things(database, "vehicle")}  # fmt: skip
+    reports = {"person": people, **{kind: resolve_things(database, kind)
+                                    for kind in ("firearm", "vehicle", "organization")}}  # fmt: skip
     if as_json:
         print(orjson.dumps({k: r.as_dict() for k, r in reports.items()}).decode())
         return
@@ -70,6 +70,7 @@ def resolve(
         "person": ("Personas", "Persons"),
         "firearm": ("Armas", "Firearms"),
         "vehicle": ("Vehículos", "Vehicles"),
+        "organization": ("Organizaciones", "Organizations"),
     }
     for kind, r in reports.items():
         label = names[kind][0 if es else 1]
@@ -86,7 +87,7 @@ def export_entities(
     out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
     as_user: AsRequired,
     purpose: PurposeOption,
-    kind: Annotated[str, typer.Option("--kind", help="person, firearm or vehicle.")] = "person",
+    kind: Annotated[str, typer.Option("--kind", help="person, firearm, vehicle or organization.")] = "person",
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:

@@ -75,7 +75,7 @@ def person_frame(db: Database) -> pl.DataFrame:
         return persons.frame(conn.execute(query).all())
 
 
-PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-"}
+PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-", "organization": "EO-"}
 
 
 def new_entity_id(first_record: str, prefix: str = "EP-") -> str:
@@ -295,13 +295,13 @@ def resolve_persons(
 
 
 def resolve_things(db: Database, kind: str) -> RunReport:
-    """Resolve every firearm or vehicle record by the identifier rules (``puente.resolve.things``)."""
+    """Resolve every firearm, vehicle or organization record by the rules of ``puente.resolve.things``."""
     import time
 
     from puente.resolve import things
 
     start = time.perf_counter()
-    types = things.FIREARM_TYPES if kind == "firearm" else things.VEHICLE_TYPES
+    types = things.TYPES[kind]
     query = (
         select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
         .join(

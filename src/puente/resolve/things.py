@@ -1,11 +1,13 @@
-"""Firearms and vehicles: resolved by rules on their identifiers, never by resemblance.
+"""Firearms, vehicles and organizations: resolved by rules on their identifiers, never by resemblance.
 
 A firearm is its normalised serial with its make (makes written through their aliases are one
 code); two records with one serial and make but different calibers are two guns. An obliterated
 or partial serial is never merged automatically: a filed-off number is evidence, not an
 identifier. A vehicle is its VIN; without one, its plate with the issuing state and the make.
-Records describing one thing each are resolved here (a firearm, an acquisition, a trace request;
-a vehicle, a crossing); a seizure's several items are left to item-level resolution.
+An organization is its RFC or EIN, or its name without the legal form ("S.A. de C.V.", "LLC") in
+one country; firms with different RFCs are never joined by name. Records describing one thing
+each are resolved here (a firearm, an acquisition, a trace request; a vehicle, a crossing; an
+organization); a seizure's several items are left to item-level resolution.
 """
 
 from __future__ import annotations
@@ -16,13 +18,31 @@ from typing import Any
 
 import orjson
 
+from puente.normalize.text import fold
+
 FIREARM_TYPES = ("firearm", "acquisition", "trace_request")
 VEHICLE_TYPES = ("vehicle", "crossing")
+ORGANIZATION_TYPES = ("organization",)
+TYPES = {"firearm": FIREARM_TYPES, "vehicle": VEHICLE_TYPES, "organization": ORGANIZATION_TYPES}
+
+# Legal forms written after a company name, punctuation and spaces removed: "Transportes
+# del Norte, S.A. de C.V." and "TRANSPORTES DEL NORTE SA DE CV" are one name.
+LEGAL_FORMS = frozenset({
+    "SADECV", "SAPIDECV", "SAPI", "SABDECV", "SDERLDECV", "SDERL", "SRLDECV", "SCDERLDECV", "SC", "AC",
+    "SPR", "SPRDERL", "SA", "SAS", "SASDECV", "LLC", "INC", "INCORPORATED", "CORP", "CORPORATION", "CO",
+    "COMPANY", "LTD", "LIMITED", "LP", "LLP", "PLLC",
+})  # fmt: skip
 
 RULES = {  # rule -> (en, es): the explanation a link carries
     "serial_make": ("same serial number and make", "mismo número de serie y marca"),
     "vin": ("same VIN", "mismo NIV (VIN)"),
     "plate_state_make": ("same plate, issuing state and make", "misma placa, estado emisor y marca"),
+    "rfc": ("same RFC", "mismo RFC"),
+    "ein": ("same EIN", "mismo EIN"),
+    "name_country": (
+        "same name without its legal form, same country",
+        "mismo nombre sin su forma jurídica, mismo país",
+    ),
 }
 
 
@@ -69,6 +89,31 @@ def vehicle(record_id: str, record_type: str, doc: dict[str, Any]) -> Thing:
     return Thing(record_id, tuple(keys), None)
 
 
+def company_name(name: str | None) -> str | None:
+    """A company name folded, without punctuation and without its legal form at the end."""
+    if not name:
+        return None
+    words = "".join(c if c.isalnum() else " " for c in fold(name).upper()).split()
+    for n in range(min(8, len(words) - 1), 0, -1):  # "S. de R.L. de C.V." is seven pieces
+        if "".join(words[-n:]) in LEGAL_FORMS:
+            words = words[:-n]
+            break
+    return " ".join(words) or None
+
+
+def organization(record_id: str, record_type: str, doc: dict[str, Any]) -> Thing:
+    keys: list[tuple[str, str]] = []
+    for rule in ("rfc", "ein"):
+        value = doc.get(rule)
+        if isinstance(value, dict) and value.get("value"):
+            keys.append((rule, str(value["value"]).upper()))
+    name = company_name(doc.get("name"))
+    if name:
+        keys.append(("name_country", f"{name}|{_code(doc.get('country')) or ''}"))
+    rfc = next((k for r, k in keys if r == "rfc"), None)
+    return Thing(record_id, tuple(keys), rfc)
+
+
 def link_things(things: list[Thing]) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Clusters (record id -> the smallest record id of its cluster) and the links that made them
     (record a, record b, rule). A key shared by records whose guards differ joins none of them."""
@@ -112,5 +157,5 @@ def link_things(things: list[Thing]) -> tuple[dict[str, str], list[tuple[str, st
 
 
 def things_of(rows: Iterable[tuple[str, str, str | bytes]], kind: str) -> list[Thing]:
-    make = firearm if kind == "firearm" else vehicle
+    make = {"firearm": firearm, "vehicle": vehicle, "organization": organization}[kind]
     return [make(rid, rtype, orjson.loads(doc)) for rid, rtype, doc in rows]
