@@ -88,7 +88,6 @@ def _given_close(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
 @dataclass
 class Clustering:
     labels: np.ndarray  # cluster label (the smallest row position in it) per record
-    links: list[tuple[int, int, float]]  # the pairs that joined clusters: (i, j, weight)
     refused: int  # joins refused because some pair of records clearly differs
 
 
@@ -132,7 +131,6 @@ def cluster(
     order = np.argsort(-weights, kind="stable")
     order = order[weights[order] >= threshold]
     pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-    links: list[tuple[int, int, float]] = []
     refused = 0
     for x in order:
         i, j = int(pi[x]), int(pj[x])
@@ -166,8 +164,7 @@ def cluster(
         members.pop(other, None)
         ids[root] = {k: ia[k] | ib[k] for k in ("curp", "ssn", "sex")}
         ids.pop(other, None)
-        links.append((i, j, float(weights[x])))
     roots = np.array([find(x) for x in range(n)])
     smallest = pl.DataFrame({"root": roots, "row": np.arange(n)}).group_by("root").agg(pl.col("row").min())
     label_of = dict(zip(smallest["root"].to_list(), smallest["row"].to_list(), strict=True))
-    return Clustering(np.array([label_of[r] for r in roots]), links, refused)
+    return Clustering(np.array([label_of[r] for r in roots]), refused)

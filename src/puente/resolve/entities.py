@@ -12,7 +12,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from puente.policy import access, audit
 from puente.policy.principals import Principal
@@ -28,7 +28,8 @@ class Membership:
 
 
 def _part_id(entity_id: str, first_record: str) -> str:
-    return "EP-" + hashlib.sha256(f"{entity_id}|{first_record}".encode()).hexdigest()[:16]
+    prefix = entity_id.split("-", 1)[0] + "-"  # the entity's own kind: EP- person, EF- firearm ...
+    return prefix + hashlib.sha256(f"{entity_id}|{first_record}".encode()).hexdigest()[:16]
 
 
 def memberships(
@@ -44,11 +45,13 @@ def memberships(
             .where(entity_members.c.entity_type == entity_type, seen)
             .order_by(entity_members.c.record_id)
         ).all()
-        total: dict[str, int] = {}
-        for (entity_id,) in conn.execute(
-            select(entity_members.c.entity_id).where(entity_members.c.entity_type == entity_type)
-        ):
-            total[entity_id] = total.get(entity_id, 0) + 1
+        total = dict(
+            conn.execute(
+                select(entity_members.c.entity_id, func.count())
+                .where(entity_members.c.entity_type == entity_type)
+                .group_by(entity_members.c.entity_id)
+            ).all()
+        )
         visible_ids = {r.record_id for r in rows}
         links = [
             (a, b)
