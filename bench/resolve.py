@@ -166,13 +166,12 @@ def _febrl(args: Any) -> list[dict[str, Any]]:
     by Puente's person matcher (given name, surname, date of birth, social security id, and the
     first street line, suburb and postcode as the address) and by the Splink baseline (which does
     not compare addresses); pairwise F1 against the true links."""
-    import numpy as np
     import polars as pl
 
     from bench.splink_baseline import febrl4_records
     from puente.resolve import persons
     from puente.resolve.batch import THRESHOLD
-    from puente.resolve.cluster import cluster, conflicts
+    from puente.resolve.cluster import capped, cluster
     from puente.resolve.compare import candidate_pairs, levels
     from puente.resolve.model import fit, match_weights, tf_of_pairs
 
@@ -200,7 +199,7 @@ def _febrl(args: Any) -> list[dict[str, Any]]:
     observed = levels(f, pairs)
     model = fit(f, observed)
     weights = match_weights(model, observed, tf_of_pairs(f, pairs, model.tf))
-    weights = np.where(conflicts(observed), np.minimum(weights, -10.0), weights)
+    weights = capped(weights, observed)
     labels = cluster(f, pairs, weights, THRESHOLD).labels
     seconds = time.perf_counter() - started
     ids = f["record_id"].to_list()

@@ -135,3 +135,40 @@ def test_a_broken_visibility_filter_shows_in_entities(db, world, tmp_path, monke
     monkeypatch.setattr(access, "visible", lambda principal: true())
     leaked = {m.record_id for m in memberships(db, FGR, PURPOSE)}
     assert leaked > honest  # the harness would see it
+
+
+def test_joining_pairs_of_two_at_once_gives_what_pair_by_pair_joining_gives(sqlite_db, world):
+    """Records linked by a single pair are joined without the pair-by-pair loop; on a whole world,
+    with its conflicts and a threshold low enough to make large groups, the result is the same
+    (refusals inside a group: test_matching's crafted chain)."""
+    import numpy as np
+
+    from puente.resolve.batch import person_frame
+    from puente.resolve.cluster import _greedy, capped, cluster, components
+    from puente.resolve.compare import candidate_pairs, levels
+    from puente.resolve.model import fit, match_weights, tf_of_pairs
+
+    load_world(sqlite_db, world)
+    f = person_frame(sqlite_db)
+    pairs = candidate_pairs(f)
+    observed = levels(f, pairs)
+    model = fit(f, observed)
+    weights = match_weights(model, observed, tf_of_pairs(f, pairs, model.tf))
+    weights = capped(weights, observed)
+    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    for threshold in (4.0, -2.0):
+        every = np.nonzero(weights >= threshold)[0]
+        labels, refused = _greedy(f, pi, pj, weights, every)
+        fast = cluster(f, pairs, weights, threshold)
+        assert fast.labels.tolist() == labels.tolist() and fast.refused == refused
+        sizes = np.bincount(components(f.height, pi[every], pj[every]))
+        assert (sizes == 2).sum() > 10 and (sizes > 2).sum() > 0  # both paths were taken
+
+
+def test_components_label_each_group_by_its_smallest_member():
+    import numpy as np
+
+    from puente.resolve.cluster import components
+
+    i, j = np.array([5, 3, 1, 7]), np.array([3, 1, 6, 8])
+    assert components(9, i, j).tolist() == [0, 1, 2, 1, 4, 1, 1, 7, 7]

@@ -87,6 +87,8 @@ def test_clustering_does_not_chain_through_a_bridge():
     weights = np.array([20.0, 19.0, -30.0])
     result = cluster(f, pairs, weights, threshold=8.0)
     assert result.labels[0] != result.labels[2]  # never one entity
+    # far below the weight of a conflict, every pair goes through the checked joins too
+    assert cluster(f, pairs, weights, threshold=-40.0).labels.tolist() == result.labels.tolist()
     assert result.labels[1] in (result.labels[0], result.labels[2]) and result.refused == 1
     observed = levels(f, pairs)
     assert conflicts(observed).tolist() == [False, False, True]

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select, update
 from puente.policy import audit
 from puente.policy.principals import SYSTEM
 from puente.resolve import persons
-from puente.resolve.cluster import FORCED, cluster, conflicts
+from puente.resolve.cluster import CONFLICTED, FORCED, capped, cluster
 from puente.resolve.compare import candidate_pairs, levels
 from puente.resolve.model import fit, match_weights, tf_of_pairs
 from puente.resolve.review import REVIEW_FROM, DecisionGraph, load_decisions
@@ -155,7 +155,7 @@ def _with_decisions(
         known = np.array(sorted(decided))
         for x in np.nonzero(np.isin(pi, known) & np.isin(pj, known))[0]:
             if graph.different(record_ids[int(pi[x])], record_ids[int(pj[x])]):
-                weights[x] = min(weights[x], -10.0)
+                weights[x] = min(weights[x], CONFLICTED)
 
     def apart(x: int, y: int) -> bool:
         return graph.different(record_ids[x], record_ids[y])
@@ -248,7 +248,7 @@ def resolve_persons(
     say("fitting")
     model = fit(f, observed) if pairs.height else None
     weights = match_weights(model, observed, tf_of_pairs(f, pairs, model.tf)) if model else np.zeros(0)
-    weights = np.where(conflicts(observed), np.minimum(weights, -10.0), weights)
+    weights = capped(weights, observed)
     seconds["fit"] = time.perf_counter() - mark
     mark = time.perf_counter()
     say("clustering")

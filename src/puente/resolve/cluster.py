@@ -20,6 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 from puente.resolve.compare import LEVEL, identifiers_conflict
 
 EXACT_CHECK = 2500  # clusters whose pair count is at most this are checked record by record
+CONFLICTED = -10.0  # at most the weight of a pair in conflict or decided two people
 GIVEN_RULE = True  # given names that share nothing keep two records apart unless an identifier agrees
 
 
@@ -38,14 +39,22 @@ def conflicts(observed: np.ndarray) -> np.ndarray:
     )
 
 
-class _Records:
-    """The fields the record-by-record check reads, as plain tuples (a Python loop over a few
-    hundred pairs is cheaper than a columnar call)."""
+def capped(weights: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """The weights with every pair in conflict brought down to at most ``CONFLICTED``."""
+    return np.where(conflicts(observed), np.minimum(weights, CONFLICTED), weights)
 
-    def __init__(self, f: pl.DataFrame) -> None:
+
+class _Records:
+    """The fields the record-by-record check reads, as plain tuples for the given rows only (a
+    Python loop over a few hundred pairs is cheaper than a columnar call)."""
+
+    def __init__(self, f: pl.DataFrame, rows: np.ndarray) -> None:
         cols = ("curp", "ssn", "sex", "birth", "by_lo", "by_hi", "given1", "paternal", "phones")
-        self.rows = list(zip(*(f[c].to_list() for c in cols), strict=True))
-        self.roots = [frozenset(r) for r in f["roots"].to_list()]
+        sub = f[rows]
+        keys = rows.tolist()
+        self.rows = dict(zip(keys, zip(*(sub[c].to_list() for c in cols), strict=True), strict=True))
+        self.roots = dict(zip(keys, map(frozenset, sub["roots"].to_list()), strict=True))
+        self.curp, self.ssn, self.sex = ({k: r[c] for k, r in self.rows.items()} for c in (0, 1, 2))
 
     def clash(self, x: int, y: int) -> bool:
         a, b = self.rows[x], self.rows[y]
@@ -94,6 +103,21 @@ class Clustering:
 FORCED = 1e6  # the weight of a pair an analyst decided is one person: joined first, unchecked
 
 
+def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The connected component of each of ``n`` nodes over edges (i, j), labelled by its smallest
+    node: minimum labels spread along the edges, with pointer jumping, until nothing changes."""
+    label = np.arange(n)
+    while True:
+        low = np.minimum(label[i], label[j])
+        new = label.copy()
+        np.minimum.at(new, i, low)
+        np.minimum.at(new, j, low)
+        new = new[new]  # jump: a node takes its label's label
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 def cluster(
     f: pl.DataFrame,
     pairs: pl.DataFrame,
@@ -103,13 +127,45 @@ def cluster(
     decided: set[int] | None = None,
 ) -> Clustering:
     """Join pairs strongest first. ``apart(x, y)`` says analysts decided rows x and y are two people
-    (checked for the ``decided`` rows only); a pair weighing ``FORCED`` was decided one person."""
+    (checked for the ``decided`` rows only); a pair weighing ``FORCED`` was decided one person.
+
+    Records that only one pair above the threshold links (most entities: two records) are joined
+    at once: that pair has already passed every check, since a pair in conflict or decided apart
+    weighs at most ``CONFLICTED`` (a threshold below that checks every join). Only larger groups,
+    where chaining can happen, are joined pair by pair, each side's records checked against the
+    other's."""
+    n = f.height
+    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    above = np.nonzero(weights >= threshold)[0]
+    group = components(n, pi[above], pj[above])
+    sizes = np.bincount(group, minlength=n)
+    if threshold <= CONFLICTED:  # pairs in conflict are above it: every join must be checked
+        sizes[:] = n + 2
+    larger = above[sizes[group[pi[above]]] > 2]
+    labels, refused = _greedy(f, pi, pj, weights, larger, apart, decided)
+    pair_of_two = above[sizes[group[pi[above]]] == 2]
+    a, b = pi[pair_of_two], pj[pair_of_two]
+    labels[b] = labels[a] = np.minimum(a, b)
+    return Clustering(labels, refused)
+
+
+def _greedy(
+    f: pl.DataFrame,
+    pi: np.ndarray,
+    pj: np.ndarray,
+    weights: np.ndarray,
+    edges: np.ndarray,
+    apart: Callable[[int, int], bool] | None = None,
+    decided: set[int] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Labels (smallest row of each cluster) after joining the pairs at positions ``edges``,
+    strongest first, each join checked; and the number of joins refused."""
     n = f.height
     parent = np.arange(n)
     members: dict[int, list[int]] = {}
-    records = _Records(f)
+    records = _Records(f, np.unique(np.concatenate([pi[edges], pj[edges]])))
     ids: dict[int, dict[str, set[str]]] = {}
-    curp, ssn, sex = f["curp"].to_list(), f["ssn"].to_list(), f["sex"].to_list()
+    curp, ssn, sex = records.curp, records.ssn, records.sex
 
     def find(x: int) -> int:
         root = x
@@ -128,9 +184,7 @@ def cluster(
             }  # type: ignore[operator]
         return ids[root]
 
-    order = np.argsort(-weights, kind="stable")
-    order = order[weights[order] >= threshold]
-    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    order = edges[np.argsort(-weights[edges], kind="stable")]
     refused = 0
     for x in order:
         i, j = int(pi[x]), int(pj[x])
@@ -164,7 +218,8 @@ def cluster(
         members.pop(other, None)
         ids[root] = {k: ia[k] | ib[k] for k in ("curp", "ssn", "sex")}
         ids.pop(other, None)
-    roots = np.array([find(x) for x in range(n)])
-    smallest = pl.DataFrame({"root": roots, "row": np.arange(n)}).group_by("root").agg(pl.col("row").min())
-    label_of = dict(zip(smallest["root"].to_list(), smallest["row"].to_list(), strict=True))
-    return Clustering(np.array([label_of[r] for r in roots]), refused)
+    while not np.array_equal(parent[parent], parent):  # every record points at its root
+        parent = parent[parent]
+    smallest = np.arange(n)
+    np.minimum.at(smallest, parent, np.arange(n))
+    return smallest[parent], refused

@@ -122,7 +122,12 @@ def tf_of_pairs(
     out = {}
     for name, column in TF_FIELDS.items():
         table = tf[name]
-        out[name] = np.array([table.get(v, 1.0) if v is not None else 1.0 for v in left[column].to_list()])
+        out[name] = (
+            left[column]
+            .replace_strict(list(table), list(table.values()), default=1.0, return_dtype=pl.Float64)
+            .fill_null(1.0)
+            .to_numpy()
+        )
     return out
 
 
