@@ -94,6 +94,47 @@ def test_clustering_does_not_chain_through_a_bridge():
     assert conflicts(observed).tolist() == [False, False, True]
 
 
+def test_a_different_ssn_is_weighed_not_refused_when_names_date_and_street_agree():
+    home = {"addresses": [{"street": "16 TAYLOR PLACE", "city": "BACCHUS MARSH", "postal_code": "6019"}]}
+    f = frame(
+        person("US/ATF:a", "NICHOLAS", "MCNEILL", None, "1980-08-29", ssn={"value": "452-42-1801"}, **home),
+        person("US/CBP:b", "NICHOLAS", "MCNEILL", None, "1980-08-29", ssn={"value": "521-58-5077"}, **home),
+        person("US/HSI:c", "NICHOLAS", "MCNEILL", None, "1980-08-29", ssn={"value": "452-42-1801"}),
+        person("US/HSI:d", "NICHOLAS", "MCNEILL", None, "1980-08-29", ssn={"value": "611-23-4455"}),
+    )
+    pairs = pl.DataFrame({"i": [0, 0, 1, 1, 2], "j": [1, 2, 2, 3, 3]})
+    # without a street in common a different SSN still says two people
+    assert conflicts(levels(f, pairs)).tolist() == [False, False, True, True, True]
+    result = cluster(f, pairs, np.array([20.0, 19.0, 18.0, 17.0, 16.0]), threshold=8.0)
+    # a and b join despite their SSNs; c shares a's and joins them; d's SSN is neither's
+    assert result.labels.tolist() == [0, 0, 0, 3] and result.refused == 2
+    # the excuse is for the SSNs only: b's CURP still keeps it from a cluster with another CURP
+    f = f.with_columns(pl.Series("curp", [None, "MCNN800829HNERCC01", "MCNN800829HDFRCC07", None]))
+    pairs = pl.DataFrame({"i": [0, 0], "j": [2, 1]})
+    result = cluster(f, pairs, np.array([20.0, 19.0]), threshold=8.0)
+    assert result.labels.tolist() == [0, 1, 0, 3] and result.refused == 1
+
+
+def test_an_identifier_but_for_a_slip_outweighs_given_names_and_dates_that_differ():
+    f = frame(
+        person("US/ATF:a", "MADELINE", "BOYES", None, "1976-05-22", ssn={"value": "656-46-2500"}),
+        person("US/CBP:b", "NAOMI", "BOYES", None, "1976-05-22", ssn={"value": "656-40-2500"}),  # one slip
+        person("US/HSI:c", "NAOMI", "BOYES", None, "1976-05-22", ssn={"value": "656-40-7711"}),
+        person("US/HSI:d", "MADELINE", "BOYES", None, "1967-11-02", ssn={"value": "656-46-2500"}),
+    )
+    pairs = pl.DataFrame({"i": [0, 0, 0], "j": [1, 2, 3]})
+    assert conflicts(levels(f, pairs)).tolist() == [False, True, False]
+
+
+def test_blocking_meets_both_names_miswritten_at_one_address():
+    home = {"addresses": [{"street": "4 JABANUNGGA AVENUE", "city": "BUNDANOON", "postal_code": "4878"}]}
+    f = frame(
+        person("US/ATF:1", "JACQUELINE", "MALINAUSKAS", None, "1984-08-08", **home),
+        person("US/CBP:2", "JACQULNE", "MAILAUSKAS", None, "1948-08-08", **home),
+    )
+    assert candidate_pairs(f).rows() == [(0, 1)]
+
+
 def test_every_link_is_explained_in_both_languages():
     for row in ([1, 1, 0, 2, 1, 0, 0, 0, 0, 0], [3, 2, 3, 4, 0, 0, 1, 1, 0, 1]):
         en, es = explain(row, 21.5)

@@ -2,9 +2,12 @@
 
 Pairs are taken strongest first; two clusters join only if no pair of their records clearly
 differs: a different CURP or SSN, a different sex, birth dates that differ beyond a swap or a
-slip, or given names that share nothing while no identifier agrees. So A~B and B~C do not make
-A, B and C one person when A and C are two. Hand-written: the graph libraries' clusterings
-(connected components, Leiden) have no notion of a pair that must stay apart.
+slip, or given names that share nothing while no identifier agrees (the same, or but for a slip).
+So A~B and B~C do not make A, B and C one person when A and C are two. A CURP or SSN more than a
+slip apart is no refusal when names, birth date and street all agree: an identifier miswritten
+(or another's copied) is likelier than two such people, and the model weighs the disagreement as
+it weighs any field's. Hand-written: the graph libraries' clusterings (connected components,
+Leiden) have no notion of a pair that must stay apart.
 """
 
 from __future__ import annotations
@@ -17,25 +20,45 @@ import numpy as np
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
-from puente.resolve.compare import LEVEL, identifiers_conflict
+from puente.resolve.compare import LEVEL, compare_pair, identifiers_conflict
 
 EXACT_CHECK = 2500  # clusters whose pair count is at most this are checked record by record
 CONFLICTED = -10.0  # at most the weight of a pair in conflict or decided two people
 GIVEN_RULE = True  # given names that share nothing keep two records apart unless an identifier agrees
+# the levels at which a field agrees, as a lookup by level: an identifier the same but for a slip,
+# and (for ``corroborated``) names, date and street that agree
+_ID_AGREES = np.array([lv in ("same", "one_slip") for lv in LEVEL["ssn"]])
+_AGREES = {
+    k: np.array([lv in agreeing for lv in LEVEL[name]])
+    for k, name, agreeing in (
+        (0, "given", ("exact", "same_first", "equivalent", "similar", "swapped")),
+        (1, "paternal", ("exact", "similar", "swapped")),
+        (2, "maternal", ("missing", "exact", "similar")),
+        (3, "birth", ("exact",)),
+        (9, "address", ("same_street", "similar_street")),
+    )
+}
+
+
+def corroborated(observed: np.ndarray) -> np.ndarray:
+    """Pairs whose names, birth date and street all agree (a slip or an exchange of name parts
+    allowed): a CURP or SSN that differs then is more likely miswritten than another person's."""
+    agree = np.ones(observed.shape[0], dtype=bool)
+    for k, table in _AGREES.items():
+        agree &= table[observed[:, k]]
+    return agree
 
 
 def conflicts(observed: np.ndarray) -> np.ndarray:
     """Pairs (rows of comparison levels) whose records cannot be one person."""
     g, birth, curp, ssn, phone, sex = (observed[:, k] for k in (0, 3, 4, 5, 6, 7))
-    identified = (curp == 1) | (ssn == 1) | (phone == 1)
+    same_id = _ID_AGREES[curp] | _ID_AGREES[ssn]  # a slip is a typing error, not another person
+    ids_differ = (curp == LEVEL["curp"]["different"]) | (ssn == LEVEL["ssn"]["different"])
     return (
-        (curp == LEVEL["curp"]["different"])
-        | (ssn == LEVEL["ssn"]["different"])
+        (ids_differ & ~corroborated(observed))
         | (sex == 2)
-        | (
-            (birth == LEVEL["birth"]["different"]) & (curp != 1) & (ssn != 1)
-        )  # an identifier outweighs a date
-        | ((g == LEVEL["given"]["different"]) & ~identified & GIVEN_RULE)
+        | ((birth == LEVEL["birth"]["different"]) & ~same_id)  # an identifier outweighs a date
+        | ((g == LEVEL["given"]["different"]) & ~(same_id | (phone == 1)) & GIVEN_RULE)
     )
 
 
@@ -50,20 +73,31 @@ class _Records:
 
     def __init__(self, f: pl.DataFrame, rows: np.ndarray) -> None:
         cols = ("curp", "ssn", "sex", "birth", "by_lo", "by_hi", "given1", "paternal", "phones")
+        self.frame = f
         sub = f[rows]
         keys = rows.tolist()
         self.rows = dict(zip(keys, zip(*(sub[c].to_list() for c in cols), strict=True), strict=True))
         self.roots = dict(zip(keys, map(frozenset, sub["roots"].to_list()), strict=True))
         self.curp, self.ssn, self.sex = ({k: r[c] for k, r in self.rows.items()} for c in (0, 1, 2))
 
-    def clash(self, x: int, y: int) -> bool:
+    def excused(self, x: int, y: int) -> set[str]:
+        """The identifiers ("curp", "ssn") on which two records differ while all else agrees
+        (``corroborated``): none when all else does not."""
         a, b = self.rows[x], self.rows[y]
-        if identifiers_conflict(a[0], b[0]) or identifiers_conflict(a[1], b[1]):  # curp, ssn
-            return True
+        differ = {k for n, k in enumerate(_IDS) if identifiers_conflict(a[n], b[n])}
+        if differ:
+            pair = compare_pair(self.frame.row(x, named=True), self.frame.row(y, named=True))
+            if not corroborated(np.array([pair]))[0]:
+                return set()
+        return differ
+
+    def clash(self, x: int, y: int) -> bool:
+        """Records that cannot be one person, identifiers aside (the clusters' own check)."""
+        a, b = self.rows[x], self.rows[y]
         if a[2] is not None and b[2] is not None and a[2] != b[2]:  # sex
             return True
         da, db = a[3], b[3]
-        same_id = (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
+        same_id = _agree(a[0], b[0]) or _agree(a[1], b[1])
         if same_id:
             pass  # one CURP or SSN: a date written wrong does not make two people
         elif da is not None and db is not None:
@@ -72,11 +106,26 @@ class _Records:
         elif a[4] is not None and b[4] is not None and (a[4] > b[5] or b[4] > a[5]):
             return True
         if GIVEN_RULE and a[6] and b[6] and a[6] != b[6]:
-            identified = (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
-            identified = identified or bool(set(a[8]) & set(b[8]))
+            identified = same_id or bool(set(a[8]) & set(b[8]))
             if not identified and not (self.roots[x] & self.roots[y]) and not _given_close(a, b):
                 return True
         return False
+
+
+def _agree(x: str | None, y: str | None) -> bool:
+    """Two identifiers that are the same, but for a slip."""
+    return x is not None and y is not None and not identifiers_conflict(x, y)
+
+
+_IDS = ("curp", "ssn")
+
+
+def _ids_conflict(a: dict[str, set[str]], b: dict[str, set[str]], kinds: set[str]) -> bool:
+    """Two clusters whose CURPs (or SSNs) differ: each has some, and none of one side is the
+    other's, or one slip from it. A cluster holds two only where a miswritten one was excused."""
+    return any(
+        a[k] and b[k] and not any(not identifiers_conflict(x, y) for x in a[k] for y in b[k]) for k in kinds
+    )
 
 
 def _date_slip(a: dt.date, b: dt.date) -> bool:
@@ -200,8 +249,7 @@ def _greedy(
                 continue
         forced = weights[x] >= FORCED
         if not forced and (
-            len(ia["sex"] | ib["sex"]) > 1
-            or any(identifiers_conflict(x1, y1) for k in ("curp", "ssn") for x1 in ia[k] for y1 in ib[k])
+            len(ia["sex"] | ib["sex"]) > 1 or _ids_conflict(ia, ib, set(_IDS) - records.excused(i, j))
         ):
             refused += 1
             continue

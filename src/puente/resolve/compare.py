@@ -1,10 +1,11 @@
 """Candidate pairs of person records (blocking) and how each pair's fields compare (levels).
 
-Blocking joins records that share one of several keys: an identifier, a phone, or a pair of name
+Blocking joins records that share one of several keys: an identifier, a phone, a pair of name
 and date keys chosen so that each kind of recording noise (a typo, a swapped day and month, a
 dropped maternal surname, a diminutive, surnames and given names exchanged) leaves at least one
-key intact. A key shared by too many records says little and is skipped for that key only.
-All of it is columnar (Polars, and rapidfuzz for string similarity over whole columns).
+key intact, or a street or birth date in one postal code (both names miswritten). A key shared
+by too many records says little and is skipped for that key only. All of it is columnar (Polars,
+and rapidfuzz for string similarity over whole columns).
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
         pl.concat_str([pl.lit("A"), name_pair, pl.col("by_lo").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("B"), name_pair, pl.col("by_hi").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("M"), pl.col("mat_ph"), pl.col("birth").cast(pl.Utf8)], separator="|"),
+        # names both miswritten: the same street, or the same birth date, in one postal code
+        pl.concat_str([pl.lit("H"), pl.col("street"), pl.col("postcode")], separator="|"),
+        pl.concat_str([pl.lit("P"), pl.col("birth").cast(pl.Utf8), pl.col("postcode")], separator="|"),
     ]
     frames = [base.select(rule.alias("key"), "i").drop_nulls() for rule in rules]
     frames.append(base.select(pl.col("phones").alias("key"), "i").explode("key").drop_nulls())
@@ -261,6 +265,7 @@ def record_keys(r: dict[str, object]) -> set[str]:
         _cat("D", r["pat_ph"], date), _cat("G", r["given_ph"], birth),
         _cat("S", r["pat_ph"], r["mat_ph"]), _cat("N", names, r["mat_ph"]), _cat("A", names, r["by_lo"]),
         _cat("B", names, r["by_hi"]), _cat("M", r["mat_ph"], birth),
+        _cat("H", r["street"], r["postcode"]), _cat("P", birth, r["postcode"]),
         *r["phones"],  # type: ignore[misc]
         *(_cat("W", date, w) for w in (r["given_ph"], r["pat_ph"], r["mat_ph"])),
         *(_cat("Y", r["given_ph"], s, y) for s in (r["pat_ph"], r["mat_ph"])
