@@ -139,6 +139,7 @@ def test_demo_builds_and_loads_a_world(url, tmp_path, monkeypatch):
     owners = {r["owner"] for r in data["records"]}
     assert {"US/ATF", "MX/FGR", "MX/GN", "US/CBP", "US/HSI", "US/FBI", "MX/SSPC"} <= owners
     assert "ana.fgr" in result.stdout and "joe.atf" in result.stdout  # demo users of both nations
+    assert "Phones:" in result.stdout and "Addresses:" in result.stdout  # every kind is resolved
     fgr_view = json.loads(run("status", "--db", url, "--as", "ana.fgr", "--json").stdout)
     assert fgr_view["records_total"] < data["records_total"]  # she sees less than everything
     again = run("demo", "--db", url, "--scale", "tiny")  # the world is reused, the load changes nothing

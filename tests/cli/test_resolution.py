@@ -18,8 +18,9 @@ def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
     report = json.loads(done.stdout)["person"]
     assert done.exit_code == 0 and report["records"] > 0 and report["entities"] <= report["records"]
     again = json.loads(run("resolve", "--db", url, "--json").stdout)
-    for kind in ("person", "firearm", "vehicle", "organization"):
+    for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
         assert (again[kind]["new"], again[kind]["merged"], again[kind]["split"]) == (0, 0, 0)
+    assert again["phone"]["records"] > 0  # the samples' detainees and subjects give their phones
     out = tmp_path / "entities.csv"
     exported = run(
         "export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", "carpeta 12", "--db", url
@@ -28,6 +29,14 @@ def test_resolve_then_export_the_entities_a_viewer_may_see(url, tmp_path):
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows and set(rows[0]) == {"record_id", "entity_id", "owner"}
     assert "US/CBP" not in {r["owner"] for r in rows}  # CBP keeps its records inside the US
+    phones = tmp_path / "phones.csv"
+    exported = run("export", "entities", "--out", str(phones), "--kind", "phone", "--as", "ana.fgr",
+                   "--purpose", "carpeta 12", "--db", url)  # fmt: skip
+    assert exported.exit_code == 0
+    rows = list(csv.DictReader(phones.open(encoding="utf-8")))
+    assert rows and set(rows[0]) == {"record_id", "entity_id", "owner", "field"}
+    assert all(r["entity_id"].startswith("ET-") and r["field"].startswith("phones[") for r in rows)
+    assert "US/CBP" not in {r["owner"] for r in rows}
     refused = run("export", "entities", "--out", str(out), "--as", "ana.fgr", "--purpose", " ", "--db", url)
     assert refused.exit_code == 2 and "purpose of use" in refused.output
 

@@ -156,6 +156,8 @@ def read_paths(db, viewer):
     out.append(repr(requests.list_requests(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: oversight.views_of_agency(db, viewer, PURPOSE)))
     out.append(repr(memberships(db, viewer, PURPOSE)))
+    for kind in ("phone", "address"):  # read through members and mentions, not links
+        out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
     return "\n".join(out)
 
@@ -166,12 +168,50 @@ def seed_canary(db, tmp_path):
     )
 
 
+# An informant of ATF's, released to no one, who shares a phone with an FGR detainee of the samples
+# and lives at a place of its own: the phone and address entities must not show the informant.
+HIDDEN_CONTACT = """
+name: canary-contact
+title: {en: Informants, es: Informantes}
+agency: US/ATF
+format: csv
+phone_region: MX
+markings: {releasable_to: [US/ATF], disclosure: none}
+records:
+  - type: person
+    id: "{ID}"
+    fields:
+      name: NAME
+      phones[0]: TEL
+  - type: location
+    id: "{ID}-home"
+    fields:
+      address.street: STREET
+      address.postal_code: CP
+      address.country: {value: MX}
+"""
+
+
+def seed_contact_canary(db, tmp_path):
+    from puente.resolve.batch import resolve_things
+
+    rows = f"ID,NAME,TEL,STREET,CP\n{CANARY},Juan Perez,899 123 4567,Calle Hidalgo 12,88000\n"
+    ingest_file(db, write(tmp_path, rows, "informant.csv"), parse_profile(HIDDEN_CONTACT, "canary-contact"))
+    for kind in ("phone", "address"):
+        resolve_things(db, kind)
+
+
 def test_leak_harness_finds_no_canary(loaded, tmp_path):
+    from puente.resolve.entities import memberships
+
     seed_canary(loaded, tmp_path)
+    seed_contact_canary(loaded, tmp_path)
     for viewer in VIEWERS:
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":
             assert CANARY in text  # the owner sees its own record: the harness can see a leak
+            for kind in ("phone", "address"):  # ... through the phone and address paths too
+                assert CANARY in repr(memberships(loaded, viewer, PURPOSE, entity_type=kind))
             continue
         assert CANARY not in text, viewer.user_id
         assert "'case'" not in text, viewer.user_id  # not even a count of the hidden record's type
@@ -180,6 +220,7 @@ def test_leak_harness_finds_no_canary(loaded, tmp_path):
 
 def test_leak_harness_catches_a_broken_filter(loaded, tmp_path, monkeypatch):
     seed_canary(loaded, tmp_path)
+    seed_contact_canary(loaded, tmp_path)
     monkeypatch.setattr(access, "visible", lambda principal: true())
     leaks = [v.user_id for v in VIEWERS if v.agency != "US/ATF" and CANARY in read_paths(loaded, v)]
     assert leaks == [v.user_id for v in VIEWERS if v.agency != "US/ATF"]

@@ -43,7 +43,8 @@ def resolve(
     as_json: JsonOption = False,
     lang: LangOption = "",
 ) -> None:
-    """Resolve every person, firearm, vehicle and organization record into entities, keeping ids stable."""
+    """Resolve every person, firearm, vehicle, organization, phone and address into entities, keeping
+    ids stable."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from puente.resolve.batch import resolve_persons, resolve_things
@@ -61,8 +62,8 @@ def resolve(
                 threshold=threshold,
                 progress=lambda step: bar.update(task, description=f"persons: {step}"),
             )
-    reports = {"person": people, **{kind: resolve_things(database, kind)
-                                    for kind in ("firearm", "vehicle", "organization")}}  # fmt: skip
+    things = ("firearm", "vehicle", "organization", "phone", "address")
+    reports = {"person": people, **{kind: resolve_things(database, kind) for kind in things}}
     if as_json:
         print(orjson.dumps({k: r.as_dict() for k, r in reports.items()}).decode())
         return
@@ -71,6 +72,8 @@ def resolve(
         "firearm": ("Armas", "Firearms"),
         "vehicle": ("Vehículos", "Vehicles"),
         "organization": ("Organizaciones", "Organizations"),
+        "phone": ("Teléfonos", "Phones"),
+        "address": ("Domicilios", "Addresses"),
     }
     for kind, r in reports.items():
         label = names[kind][0 if es else 1]
@@ -87,12 +90,16 @@ def export_entities(
     out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
     as_user: AsRequired,
     purpose: PurposeOption,
-    kind: Annotated[str, typer.Option("--kind", help="person, firearm, vehicle or organization.")] = "person",
+    kind: Annotated[
+        str, typer.Option("--kind", help="person, firearm, vehicle, organization, phone or address.")
+    ] = "person",
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
     """Source record id -> entity id, with the owner agency, for the records you may see (CSV), so
-    that resolution can be scored against any ground truth."""
+    that resolution can be scored against any ground truth. Phones and addresses also list each
+    record that carries one, with the field that holds it."""
+    from puente.resolve.contacts import KINDS as CONTACT_KINDS
     from puente.resolve.entities import memberships
 
     lang_ = language(lang)
@@ -101,8 +108,12 @@ def export_entities(
     rows = policy_call(lang_, lambda: memberships(database, principal, purpose, entity_type=kind))
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(("record_id", "entity_id", "owner"))
-        writer.writerows((m.record_id, m.entity_id, m.owner) for m in rows)
+        if kind in CONTACT_KINDS:
+            writer.writerow(("record_id", "entity_id", "owner", "field"))
+            writer.writerows((m.record_id, m.entity_id, m.owner, m.field) for m in rows)
+        else:
+            writer.writerow(("record_id", "entity_id", "owner"))
+            writer.writerows((m.record_id, m.entity_id, m.owner) for m in rows)
     console.print(
         f"{len(rows):,} " + ("registros escritos en " if lang_ == "es" else "records written to ") + str(out)
     )

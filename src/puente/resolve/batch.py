@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ from puente.store.schema import (
     entity_events,
     entity_links,
     entity_members,
+    entity_mentions,
     record_versions,
     records,
     resolution_runs,
@@ -75,7 +76,17 @@ def person_frame(db: Database) -> pl.DataFrame:
         return persons.frame(conn.execute(query).all())
 
 
-PREFIXES = {"person": "EP-", "firearm": "EF-", "vehicle": "EV-", "organization": "EO-"}
+PREFIXES = {
+    "person": "EP-",
+    "firearm": "EF-",
+    "vehicle": "EV-",
+    "organization": "EO-",
+    "phone": "ET-",  # teléfono
+    "address": "ED-",  # domicilio
+}
+# A mention's place among the ids stable_ids keeps: the record and the field that holds the value
+# (members and carriers are records of different types, so it never equals a member's id).
+_MENTION = "{}\t{}"
 
 
 def new_entity_id(first_record: str, prefix: str = "EP-") -> str:
@@ -174,10 +185,12 @@ def store_run(
     pairs: int,
     threshold: float,
     model: dict[str, object],
+    mentions: Sequence[tuple[str, str, str, int]] = (),
 ) -> tuple[int, list[str], Counter[str]]:
-    """Store one run's entities (ids kept stable against the run before), links, review queue and
-    events, replacing the previous run's of this type; audited. Returns the run id, the entity id of
-    each record and the count of events by kind."""
+    """Store one run's entities (ids kept stable against the run before), links, review queue,
+    mentions (record, field, rule, label: a phone or address a record carries) and events,
+    replacing the previous run's of this type; audited. Returns the run id, the entity id of each
+    record and the count of events by kind."""
     with db.engine.connect() as conn:
         before = dict(
             conn.execute(
@@ -186,7 +199,19 @@ def store_run(
                 )
             ).all()
         )
-    ids, events = stable_ids(record_ids, labels, before, prefix=PREFIXES[entity_type])
+        if mentions:
+            for r, field, e in conn.execute(
+                select(
+                    entity_mentions.c.record_id, entity_mentions.c.field, entity_mentions.c.entity_id
+                ).where(entity_mentions.c.entity_type == entity_type)
+            ):
+                before[_MENTION.format(r, field)] = e
+    # a mention votes for its entity's id like a member does, so a number that only persons carry
+    # keeps its id across runs too
+    keyed = record_ids + [_MENTION.format(r, field) for r, field, _rule, _label in mentions]
+    every = np.concatenate([labels, np.array([m[3] for m in mentions], dtype=np.int64)])
+    all_ids, events = stable_ids(keyed, every, before, prefix=PREFIXES[entity_type])
+    ids, mention_ids = all_ids[: len(record_ids)], all_ids[len(record_ids) :]
 
     with db.engine.begin() as conn:
         run_id = int(
@@ -194,17 +219,22 @@ def store_run(
                 insert(resolution_runs)
                 .values(
                     entity_type=entity_type, started_at=utcnow(), records=len(record_ids), pairs=pairs,
-                    entities=len(set(ids)), threshold=threshold, model=orjson.dumps(model).decode(),
+                    entities=len(set(all_ids)), threshold=threshold, model=orjson.dumps(model).decode(),
                 )
                 .returning(resolution_runs.c.id)
             ).scalar_one()
         )  # fmt: skip
-        for table in (entity_members, entity_links, review_pairs):
+        for table in (entity_members, entity_links, review_pairs, entity_mentions):
             conn.execute(delete(table).where(table.c.entity_type == entity_type))
         repo = Repository(conn)
         repo.bulk_insert(
             entity_members, ("record_id", "entity_type", "entity_id", "run_id"),
             ((r, entity_type, e, run_id) for r, e in zip(record_ids, ids, strict=True)),
+        )  # fmt: skip
+        repo.bulk_insert(
+            entity_mentions, ("record_id", "entity_type", "field", "entity_id", "rule", "run_id"),
+            ((r, entity_type, f, e, rule, run_id)
+             for (r, f, rule, _), e in zip(mentions, mention_ids, strict=True)),
         )  # fmt: skip
         pair_columns = ("record_a", "record_b", "entity_type", "weight", "levels", "run_id")
         for table, found in ((entity_links, links), (review_pairs, queue)):
@@ -222,7 +252,8 @@ def store_run(
         audit.record(
             conn, SYSTEM, "resolve", purpose="entity resolution",
             detail={"run": run_id, "entity_type": entity_type, "records": len(record_ids),
-                    "entities": len(set(ids)), **counts},
+                    "entities": len(set(all_ids)), **({"mentions": len(mentions)} if mentions else {}),
+                    **counts},
         )  # fmt: skip
     return run_id, ids, counts
 
@@ -295,11 +326,14 @@ def resolve_persons(
 
 
 def resolve_things(db: Database, kind: str) -> RunReport:
-    """Resolve every firearm, vehicle or organization record by the rules of ``puente.resolve.things``."""
+    """Resolve every firearm, vehicle or organization record by the rules of ``puente.resolve.things``,
+    and every phone or address by those of ``puente.resolve.contacts``."""
     import time
 
-    from puente.resolve import things
+    from puente.resolve import contacts, things
 
+    if kind in contacts.KINDS:
+        return resolve_contacts(db, kind)
     start = time.perf_counter()
     types = things.TYPES[kind]
     query = (
@@ -334,4 +368,58 @@ def resolve_things(db: Database, kind: str) -> RunReport:
     return RunReport(
         run_id, len(record_ids), len(made), len(set(ids)), len(links), 0, counts.get("new", 0),
         counts.get("merge", 0), counts.get("split", 0), {"total": round(total, 3)},
+    )  # fmt: skip
+
+
+def resolve_contacts(db: Database, kind: str) -> RunReport:
+    """Resolve every phone or address: the phone and location records as members, one entity per
+    number or normalised address, and every person, organization, seizure or trace that carries
+    one as a mention of that entity (``puente.resolve.contacts``)."""
+    import time
+
+    from puente.resolve import contacts, things
+
+    start = time.perf_counter()
+    members_of = contacts.MEMBER_TYPES[kind]
+    query = (
+        select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
+        .join(
+            record_versions,
+            (record_versions.c.record_id == records.c.record_id)
+            & (record_versions.c.version == records.c.version),
+        )
+        .where(records.c.record_type.in_(members_of + tuple(contacts.CARRIERS[kind])))
+        .order_by(records.c.record_id)
+    )
+    found: list[things.Thing] = []
+    carried: list[contacts.Occurrence] = []
+    with db.engine.connect() as conn:
+        for rid, rtype, doc in conn.execute(query):
+            held = list(contacts.occurrences(rid, rtype, orjson.loads(doc), kind))
+            if rtype in members_of:
+                # a phone or location record is a member even without a usable key: it stands alone
+                found.append(things.Thing(rid, tuple((o.rule, o.key) for o in held), None))
+            else:
+                carried += held
+    _clusters, made = things.link_things(found)  # the links explain the members joined by a key
+    record_ids = [t.record_id for t in found]
+
+    def key(thing: things.Thing) -> tuple[str, str]:
+        return thing.keys[0] if thing.keys else ("", thing.record_id)  # no key: an entity of its own
+
+    # one label per key, shared by the members that hold it and the records that carry it
+    label_of: dict[tuple[str, str], int] = {}
+    for k in [key(t) for t in found] + [(o.rule, o.key) for o in carried]:
+        label_of.setdefault(k, len(label_of))
+    labels = np.array([label_of[key(t)] for t in found], dtype=np.int64)
+    mentions = [(o.record_id, o.field, o.rule, label_of[(o.rule, o.key)]) for o in carried]
+    links = [(a, b, 100.0, rule) for a, b, rule in made]
+    run_id, _ids, counts = store_run(
+        db, kind, record_ids, labels, links, [], pairs=len(made), threshold=0.0,
+        model={"rules": list(contacts.RULES[kind])}, mentions=mentions,
+    )  # fmt: skip
+    total = time.perf_counter() - start
+    return RunReport(
+        run_id, len(set(record_ids) | {o.record_id for o in carried}), len(made), len(label_of), len(links),
+        0, counts.get("new", 0), counts.get("merge", 0), counts.get("split", 0), {"total": round(total, 3)},
     )  # fmt: skip

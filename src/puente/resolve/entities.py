@@ -4,20 +4,27 @@ A viewer's entity is a connected part of the links between visible records only,
 record hidden from them never joins two records they can see, and nothing about hidden members
 (their count, their fields) reaches them. A part that is the whole entity keeps the entity's id;
 a part of one gets an id of its own that says nothing of the rest.
+
+Phones and addresses are joined by an exact key each record holds in its own content, so a
+viewer's part of one is simply the members and mentions (the persons, organizations and seizures
+carrying the value) they may see; a record carrying several shows once for each.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Connection, func, literal, select
 
 from puente.policy import access, audit
 from puente.policy.principals import Principal
+from puente.resolve.contacts import KINDS as CONTACT_KINDS
 from puente.store.db import Database
-from puente.store.schema import entity_links, entity_members, records
+from puente.store.schema import entity_links, entity_members, entity_mentions, records
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class Membership:
     record_id: str
     owner: str
     entity_id: str
+    field: str = ""  # a mention's field holding the phone or address ("phones[1]"); "" for a member
 
 
 def _part_id(entity_id: str, first_record: str) -> str:
@@ -35,9 +43,15 @@ def _part_id(entity_id: str, first_record: str) -> str:
 def memberships(
     db: Database, principal: Principal, purpose: str, entity_type: str = "person"
 ) -> list[Membership]:
-    """Every visible record of this type with the entity it belongs to, as this viewer may know it."""
+    """Every visible record of this type with the entity it belongs to, as this viewer may know it;
+    for phones and addresses, also every visible record that carries one, once per value."""
     access.require(db, principal, "read_records", purpose)
     seen = access.visible(principal)
+    if entity_type in CONTACT_KINDS:
+        with db.engine.begin() as conn:
+            shown = _carried(conn, seen, entity_type)
+            _audit(conn, principal, purpose, entity_type, shown)
+        return shown
     with db.engine.begin() as conn:
         rows = conn.execute(
             select(entity_members.c.record_id, records.c.owner, entity_members.c.entity_id)
@@ -62,11 +76,7 @@ def memberships(
             )
             if a in visible_ids and b in visible_ids
         ]
-        audit.record(
-            conn, principal.user_id, "read_entities", purpose=purpose,
-            detail={"entity_type": entity_type, "count": len(rows),
-                    "owners": dict(Counter(r.owner for r in rows))},
-        )  # fmt: skip
+        _audit(conn, principal, purpose, entity_type, rows)
     parent = {r: r for r in visible_ids}
 
     def find(x: str) -> str:
@@ -91,3 +101,46 @@ def memberships(
         for r in part:
             shown[r] = name
     return [Membership(r.record_id, r.owner, shown[r.record_id]) for r in rows]
+
+
+def _audit(
+    conn: Connection, principal: Principal, purpose: str, entity_type: str, rows: Sequence[Any]
+) -> None:
+    audit.record(
+        conn, principal.user_id, "read_entities", purpose=purpose,
+        detail={"entity_type": entity_type, "count": len(rows),
+                "owners": dict(Counter(r.owner for r in rows))},
+    )  # fmt: skip
+
+
+def _carried(conn: Connection, seen: ColumnElement[bool], entity_type: str) -> list[Membership]:
+    """The visible members and mentions of phone or address entities. Every record holds its key
+    itself, so no hidden record stands between two visible ones; an entity with hidden
+    occurrences is shown under a part id, which says nothing of them."""
+    member_rows = select(
+        entity_members.c.record_id, records.c.owner, entity_members.c.entity_id, literal("").label("field")
+    ).join(records, records.c.record_id == entity_members.c.record_id)
+    mention_rows = select(
+        entity_mentions.c.record_id, records.c.owner, entity_mentions.c.entity_id, entity_mentions.c.field
+    ).join(records, records.c.record_id == entity_mentions.c.record_id)
+    rows = [
+        *conn.execute(member_rows.where(entity_members.c.entity_type == entity_type, seen)),
+        *conn.execute(mention_rows.where(entity_mentions.c.entity_type == entity_type, seen)),
+    ]
+    total: Counter[str] = Counter()
+    for table in (entity_members, entity_mentions):
+        for entity_id, n in conn.execute(
+            select(table.c.entity_id, func.count())
+            .where(table.c.entity_type == entity_type)
+            .group_by(table.c.entity_id)
+        ):
+            total[entity_id] += n
+    visible = Counter(r.entity_id for r in rows)
+    first: dict[str, str] = {}
+    for r in rows:
+        first[r.entity_id] = min(first.get(r.entity_id, r.record_id), r.record_id)
+    shown = {e: e if visible[e] == total[e] else _part_id(e, first[e]) for e in visible}
+    return sorted(
+        (Membership(r.record_id, r.owner, shown[r.entity_id], r.field) for r in rows),
+        key=lambda m: (m.record_id, m.field),
+    )

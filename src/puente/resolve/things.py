@@ -43,6 +43,16 @@ RULES = {  # rule -> (en, es): the explanation a link carries
         "same name without its legal form, same country",
         "mismo nombre sin su forma jurídica, mismo país",
     ),
+    # phones and addresses (puente.resolve.contacts)
+    "phone_number": ("same phone number (E.164)", "mismo número telefónico (E.164)"),
+    "street_postal_country": (
+        "same street and house number, postal code and country",
+        "misma calle y número, código postal y país",
+    ),
+    "street_city_country": (
+        "same street and house number, city, state and country (no postal code)",
+        "misma calle y número, ciudad, estado y país (sin código postal)",
+    ),
 }
 
 

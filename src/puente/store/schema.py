@@ -318,6 +318,21 @@ entity_links = Table(
     Index(None, "record_b"),
 )
 
+# Records that carry a phone or an address without being one (a person's phones, a seizure's
+# place): a record holds several, and is already a member of its own entity, so each value it
+# holds is kept here, by the field that holds it.
+entity_mentions = Table(
+    "entity_mentions",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("entity_type", String(40), primary_key=True),
+    Column("field", String(100), primary_key=True),
+    Column("entity_id", String(40), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Index(None, "entity_id"),
+)
+
 # What changed between runs: entities that appeared, merged or split.
 entity_events = Table(
     "entity_events",
