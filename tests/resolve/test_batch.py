@@ -172,3 +172,13 @@ def test_components_label_each_group_by_its_smallest_member():
 
     i, j = np.array([5, 3, 1, 7]), np.array([3, 1, 6, 8])
     assert components(9, i, j).tolist() == [0, 1, 2, 1, 4, 1, 1, 7, 7]
+
+
+def test_person_records_read_in_slices_by_several_processes_make_the_same_frame(db, world, monkeypatch):
+    from puente.resolve import batch
+
+    load_world(db, world)
+    whole = batch.person_frame(db, workers=1)
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 0)
+    sliced = batch.person_frame(db, workers=3)
+    assert whole.height > 100 and sliced.equals(whole)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from puente.resolve import persons
 from puente.resolve.batch import stable_ids
@@ -156,3 +158,54 @@ def test_entity_ids_are_stable_and_merges_and_splits_are_recorded():
     assert merged[2] == merged[0] == first[0] and ("merge", first[0], sorted({first[0], first[2]})) in events
     split, events = stable_ids(ids, np.array([0, 1, 2, 3]), before)  # r1 and r2 part
     assert split[0] == first[0] and split[1] not in first and ("split", first[0], [first[0]]) in events
+
+
+def _stable_ids_one_by_one(record_ids, labels, before, prefix="EP-"):
+    """The rule of ``stable_ids`` applied cluster by cluster, with no shortcut: the reference."""
+    import hashlib
+
+    from puente.resolve.batch import new_entity_id
+
+    clusters: dict[int, list[str]] = {}
+    for r, label in zip(record_ids, labels.tolist(), strict=True):
+        clusters.setdefault(label, []).append(r)
+    ranked = []
+    for label, rs in clusters.items():
+        counts: dict[str, int] = {}
+        for r in rs:
+            if before.get(r):
+                counts[before[r]] = counts.get(before[r], 0) + 1
+        olds = sorted(counts, key=lambda o: (-counts[o], o))
+        ranked.append((-(counts[olds[0]] if olds else 0), min(rs), label, olds))
+    spread: dict[str, int] = {}
+    for *_, olds in ranked:
+        for old in olds:
+            spread[old] = spread.get(old, 0) + 1
+    taken, chosen_of, events = set(), {}, []
+    for _votes, first, label, olds in sorted(ranked):
+        chosen = next((old for old in olds if old not in taken), None)
+        if chosen is None:
+            chosen = new_entity_id(first, prefix)
+            while chosen in taken or chosen in spread:
+                chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
+            events.append(("new", chosen, list(olds)))
+        if len(olds) > 1:
+            events.append(("merge", chosen, sorted(olds)))
+        taken.add(chosen)
+        chosen_of[label] = chosen
+    events += [("split", old, [old]) for old, n in spread.items() if n > 1]
+    return [chosen_of[label] for label in labels.tolist()], events
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_stable_ids_settle_every_cluster_as_one_by_one_claims_would(data):
+    n = data.draw(st.integers(1, 30))
+    ids = [f"r{k:02d}" for k in range(n)]
+    labels = np.array(data.draw(st.lists(st.integers(0, 8), min_size=n, max_size=n)))
+    kinds = st.sampled_from([None, "EP-a", "EP-b", "EP-c", "EP-d"])
+    olds = data.draw(st.lists(kinds, min_size=n, max_size=n))
+    before = {r: o for r, o in zip(ids, olds, strict=True) if o}
+    got, events = stable_ids(ids, labels, before)
+    want, want_events = _stable_ids_one_by_one(ids, labels, before)
+    assert got == want and sorted(events) == sorted(want_events)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import orjson
 import polars as pl
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import make_url
 
 from puente.policy import audit
 from puente.policy.principals import SYSTEM
@@ -61,7 +63,11 @@ class RunReport:
         return dict(self.__dict__)
 
 
-def person_frame(db: Database) -> pl.DataFrame:
+# Below this many person records one process reads them all: starting another costs about a second.
+PARALLEL_FROM = 50_000
+
+
+def person_query(low: str | None = None, high: str | None = None) -> Select[Any]:
     query = (
         select(records.c.record_id, records.c.owner, record_versions.c.canonical)
         .join(
@@ -72,8 +78,63 @@ def person_frame(db: Database) -> pl.DataFrame:
         .where(records.c.record_type == ENTITY_TYPE)
         .order_by(records.c.record_id)
     )
+    if low is not None:
+        query = query.where(records.c.record_id >= low)
+    if high is not None:
+        query = query.where(records.c.record_id < high)
+    return query
+
+
+def person_frame(db: Database, workers: int | None = None) -> pl.DataFrame:
+    """Every person record's features, in record id order. A large store is read in as many
+    slices of the id range as there are cores, each by its own process (parsing the documents is
+    Python work, bound to one core; see ``frame_part``), the first by this one."""
+    import os
+
+    workers = workers or os.cpu_count() or 1
     with db.engine.connect() as conn:
-        return persons.frame(conn.execute(query).all())
+        count = conn.execute(
+            select(func.count()).select_from(records).where(records.c.record_type == ENTITY_TYPE)
+        ).scalar_one()
+        url = make_url(db.url)
+        in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+        if workers < 2 or count < PARALLEL_FROM or in_memory:
+            return persons.frame(conn.execute(person_query()))
+        bounds = [
+            conn.execute(
+                select(records.c.record_id).where(records.c.record_type == ENTITY_TYPE)
+                .order_by(records.c.record_id).offset(count * k // workers).limit(1)
+            ).scalar_one()
+            for k in range(1, workers)
+        ]  # fmt: skip
+    import subprocess
+    import sys
+    import tempfile
+
+    edges = ["", *bounds, ""]
+    with tempfile.TemporaryDirectory(prefix="puente-frame-") as tmp:
+        outs = [f"{tmp}/part{k}.arrow" for k in range(1, workers)]
+        children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "puente.resolve.frame_part", edges[k], edges[k + 1], outs[k - 1]],
+                stdin=subprocess.PIPE, text=True,
+            )
+            for k in range(1, workers)
+        ]  # fmt: skip
+        try:
+            for child in children:
+                child.stdin.write(db.url)  # type: ignore[union-attr]
+                child.stdin.close()  # type: ignore[union-attr]
+            with db.engine.connect() as conn:
+                first = persons.frame(conn.execute(person_query(None, edges[1])))
+            if [child.wait() for child in children] != [0] * len(children):
+                raise RuntimeError("a process reading person records failed (its error is above)")
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+        return pl.concat([first, *(pl.read_ipc(out) for out in outs)])
 
 
 PREFIXES = {
@@ -99,38 +160,59 @@ def stable_ids(
     """An entity id per record, and the events (kind, entity id, ids before).
 
     Each cluster claims the previous id most of its records carried; clusters with more such
-    records claim first, and an id already taken leaves the cluster a new one.
+    records claim first, and an id already taken leaves the cluster a new one. Two kinds of
+    cluster are settled by column, since nothing competes for what they get: one whose records
+    all carried one id that no other cluster carries (kept, no event: most clusters of a re-run),
+    and one whose records carried none (a new id from its first record).
     """
     rows = pl.DataFrame(
         {"record_id": record_ids, "label": labels, "old": [before.get(r) for r in record_ids]},
         schema={"record_id": pl.Utf8, "label": pl.Int64, "old": pl.Utf8},
     )
-    votes = (
-        rows.drop_nulls("old").group_by("label", "old").len()
-        .sort(["label", "len", "old"], descending=[False, True, False])
-        .group_by("label", maintain_order=True).agg(pl.col("old"), pl.col("len").first().alias("votes"))
-    )  # fmt: skip
+    votes = rows.drop_nulls("old").group_by("label", "old").len()
+    spread_of = votes.group_by("old").len("clusters")
     clusters = (
         rows.group_by("label").agg(pl.col("record_id").min().alias("first"))
-        .join(votes, on="label", how="left")
-        .with_columns(pl.col("votes").fill_null(0), pl.col("old").fill_null([]))
-        .sort(["votes", "first"], descending=[True, False])
+        .join(votes.group_by("label").agg(pl.len().alias("olds"), pl.col("old").first(),
+                                          pl.col("len").max().alias("votes")), on="label", how="left")
+        .join(spread_of, on="old", how="left")
+        .with_columns(pl.col("olds").fill_null(0), pl.col("votes").fill_null(0))
     )  # fmt: skip
-    spread = Counter(old for olds in clusters["old"].to_list() for old in olds)
-    taken: set[str] = set()
-    chosen_of: dict[int, str] = {}
+    kept = clusters.filter((pl.col("olds") == 1) & (pl.col("clusters") == 1))
+    fresh = clusters.filter(pl.col("olds") == 0)
+    contested = clusters.filter((pl.col("olds") > 1) | (pl.col("clusters") > 1)).sort(
+        ["votes", "first"], descending=[True, False]
+    )
+    olds_of = dict(
+        votes.filter(pl.col("label").is_in(contested["label"].implode()))
+        .sort(["label", "len", "old"], descending=[False, True, False])
+        .group_by("label", maintain_order=True).agg(pl.col("old"))
+        .iter_rows()
+    )  # fmt: skip
+    spread = dict(spread_of.iter_rows())
+    chosen_of: dict[int, str] = dict(zip(kept["label"].to_list(), kept["old"].to_list(), strict=True))
+    taken: set[str] = set(chosen_of.values())
     events: list[tuple[str, str, list[str]]] = []
-    for label, first, olds in zip(
-        clusters["label"].to_list(), clusters["first"].to_list(), clusters["old"].to_list(), strict=True
-    ):
+
+    def new_id(first: str) -> str:
+        chosen = new_entity_id(first, prefix)
+        while chosen in taken or chosen in spread:
+            chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
+        return chosen
+
+    for label, first in contested.select("label", "first").iter_rows():
+        olds = olds_of[label]
         chosen = next((old for old in olds if old not in taken), None)
         if chosen is None:
-            chosen = new_entity_id(first, prefix)
-            while chosen in taken or chosen in spread:
-                chosen = prefix + hashlib.sha256(chosen.encode()).hexdigest()[:16]
+            chosen = new_id(first)
             events.append(("new", chosen, list(olds)))
         if len(olds) > 1:
             events.append(("merge", chosen, sorted(olds)))
+        taken.add(chosen)
+        chosen_of[label] = chosen
+    for label, first in fresh.select("label", "first").iter_rows():
+        chosen = new_id(first)
+        events.append(("new", chosen, []))
         taken.add(chosen)
         chosen_of[label] = chosen
     events += [("split", old, [old]) for old, n in spread.items() if n > 1]
@@ -174,6 +256,16 @@ def _with_decisions(
     return pairs, observed, weights, apart, decided
 
 
+def level_strings(observed: np.ndarray) -> list[str]:
+    """Each row of comparison levels (one digit each) as the stored text "1,1,0,2,..."."""
+    n, k = observed.shape
+    if n == 0 or k == 0 or observed.max() > 9:
+        return [",".join(map(str, row)) for row in observed.tolist()]
+    text = np.full((n, 2 * k - 1), ord(","), dtype=np.uint8)
+    text[:, ::2] = observed.astype(np.uint8) + ord("0")
+    return np.ascontiguousarray(text).view(f"S{2 * k - 1}").ravel().astype(str).tolist()
+
+
 def store_run(
     db: Database,
     entity_type: str,
@@ -192,13 +284,14 @@ def store_run(
     replacing the previous run's of this type; audited. Returns the run id, the entity id of each
     record and the count of events by kind."""
     with db.engine.connect() as conn:
-        before = dict(
+        members_before = dict(
             conn.execute(
                 select(entity_members.c.record_id, entity_members.c.entity_id).where(
                     entity_members.c.entity_type == entity_type
                 )
             ).all()
         )
+        before = dict(members_before)
         if mentions:
             for r, field, e in conn.execute(
                 select(
@@ -224,12 +317,18 @@ def store_run(
                 .returning(resolution_runs.c.id)
             ).scalar_one()
         )  # fmt: skip
-        for table in (entity_members, entity_links, review_pairs, entity_mentions):
+        for table in (entity_links, review_pairs, entity_mentions):
             conn.execute(delete(table).where(table.c.entity_type == entity_type))
+        # members are rewritten only where the entity changed (their run_id: the run that put the
+        # record in its entity): a re-run that changes little writes little
         repo = Repository(conn)
+        now = dict(zip(record_ids, ids, strict=True))
+        gone = [{"rid": r} for r, e in members_before.items() if now.get(r) != e]
+        if gone:
+            conn.execute(delete(entity_members).where(entity_members.c.record_id == bindparam("rid")), gone)
         repo.bulk_insert(
             entity_members, ("record_id", "entity_type", "entity_id", "run_id"),
-            ((r, entity_type, e, run_id) for r, e in zip(record_ids, ids, strict=True)),
+            ((r, entity_type, e, run_id) for r, e in now.items() if members_before.get(r) != e),
         )  # fmt: skip
         repo.bulk_insert(
             entity_mentions, ("record_id", "entity_type", "field", "entity_id", "rule", "run_id"),
@@ -294,24 +393,17 @@ def resolve_persons(
     pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
     labels = clustering.labels
 
-    def scored(rows: Iterable[int]) -> list[tuple[str, str, float, str]]:
-        return [
-            (
-                record_ids[int(pi[x])],
-                record_ids[int(pj[x])],
-                float(weights[x]),
-                ",".join(map(str, observed[x].tolist())),
-            )
-            for x in rows
-        ]
+    ids_array = np.array(record_ids, dtype=object)
+
+    def scored(rows: np.ndarray) -> list[tuple[str, str, float, str]]:
+        a, b = ids_array[pi[rows]].tolist(), ids_array[pj[rows]].tolist()
+        return list(zip(a, b, weights[rows].tolist(), level_strings(observed[rows]), strict=True))
 
     # the links kept: every pair above the threshold inside one final cluster
-    links = scored(np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0] if pairs.height else [])
+    links = scored(np.nonzero((weights >= threshold) & (labels[pi] == labels[pj]))[0])
     # the review queue: pairs with real evidence that the run left apart, not settled by analysts
     left_apart = (weights >= REVIEW_FROM) & (weights < FORCED) & (labels[pi] != labels[pj])
-    queue = [
-        q for q in scored(np.nonzero(left_apart)[0] if pairs.height else []) if not graph.settled(q[0], q[1])
-    ]
+    queue = [q for q in scored(np.nonzero(left_apart)[0]) if not graph.settled(q[0], q[1])]
     run_id, ids, counts = store_run(
         db, ENTITY_TYPE, record_ids, labels, links, queue, pairs=pairs.height, threshold=threshold,
         model=model.as_dict() if model else {},
