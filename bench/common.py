@@ -19,7 +19,7 @@ REPO_DIR = BENCH_DIR.parent
 CACHE_DIR = BENCH_DIR / ".cache"  # git-ignored (.gitignore: bench/.cache/)
 
 # Nominal size of each scale: the number of records a benchmark stores at that scale.
-SCALES: dict[str, int] = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SCALES: dict[str, int] = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
 DEFAULT_SCALE = "1m"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -2,8 +2,9 @@
 
 Loads the synthetic world (puente.synth; generated once per seed and scale, cached in
 bench/.cache/ingest/): nine agency feeds in CSV (UTF-8, Latin-1, Windows-1252), JSON Lines and XLSX,
-sized so that together they hold the scale's number of records (10k, 100k, 1m: the 'medium' world),
-with the rows broken on purpose that the world's ground truth lists. Each engine's load runs in a fresh worker
+sized so that together they hold the scale's number of records (10k, 100k, 1m: the 'medium' world;
+3m: a world with about a million person records, for the resolution budget), with the rows
+broken on purpose that the world's ground truth lists. Each engine's load runs in a fresh worker
 process (cold caches, its own peak RSS) against a fresh database: an SQLite file in a temporary
 folder, or a PostgreSQL database puente_bench_<random> that is always dropped afterwards.
 
