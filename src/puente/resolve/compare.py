@@ -122,14 +122,65 @@ def _similar(a: pl.Series, b: pl.Series) -> np.ndarray:
     )
 
 
+class _PairColumns:
+    """The frame's columns as pairwise comparisons read them. A text column becomes codes (its
+    values' rank, 0 for null) and its distinct values, so that the strings of a million pairs are
+    picked from a few thousand Python objects: making a million Python strings out of a column
+    costs more than comparing them. A list column is compared through its exploded values."""
+
+    def __init__(self, f: pl.DataFrame) -> None:
+        self.f = f
+        self.cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self.cache:
+            column = self.f[name]
+            codes = column.rank("dense").fill_null(0).to_numpy().astype(np.int64)
+            values = np.array(["", *column.drop_nulls().unique().sort().to_list()], dtype=object)
+            self.cache[name] = (codes, values)
+        return self.cache[name]
+
+    def shares(self, name: str, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a list column: whether rows i and j both have values, and whether they share one
+        (joined on the exploded lists rather than gathering a million lists per side)."""
+        sizes = self.f[name].list.len().to_numpy()
+        both = (sizes[i] > 0) & (sizes[j] > 0)
+        values = (
+            self.f.select(pl.col(name).alias("v"), pl.int_range(pl.len(), dtype=pl.Int64).alias("row"))
+            .explode("v").drop_nulls("v")
+        )  # fmt: skip
+        candidates = pl.DataFrame({"pair": np.nonzero(both)[0], "i": i[both], "j": j[both]})
+        shared = (
+            candidates.join(values, left_on="i", right_on="row")
+            .join(values, left_on=["j", "v"], right_on=["row", "v"], how="semi")["pair"]
+            .unique()
+            .to_numpy()
+        )
+        found = np.zeros(len(i), dtype=bool)
+        found[shared] = True
+        return both, found
+
+    def similar(self, x: str, y: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Jaro-Winkler similarity of column x of rows i and column y of rows j ("" for null)."""
+        (cx, vx), (cy, vy) = self(x), self(y)
+        return cpdist(
+            vx[cx[i]].tolist(), vy[cy[j]].tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1
+        )
+
+
 def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     """The comparison level of every field for every pair: an (n_pairs, n_comparisons) int8 array."""
-    a = f[pairs["i"].to_numpy()]
-    b = f[pairs["j"].to_numpy()]
     n = pairs.height
     out = np.zeros((n, len(COMPARISONS)), dtype=np.int8)
     if n == 0:
         return out
+    pi, pj = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    compared = f.drop("record_id", "owner", "rfc", "roots", "phones", "nicknames", strict=False)
+    a, b = compared[pi], compared[pj]
+    columns = _PairColumns(f)
+
+    def similar(x: str, y: str | None = None) -> np.ndarray:
+        return columns.similar(x, y or x, pi, pj)
 
     def col(frame: pl.DataFrame, name: str) -> np.ndarray:
         return frame[name].to_numpy()
@@ -142,14 +193,9 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
         return (left == right).fill_null(False).to_numpy()
 
     # names: the given/paternal exchange (a slip allowed in each) counts for both fields
-    swapped = (_similar(a["given1"], b["paternal"]) >= 0.9) & (_similar(a["paternal"], b["given1"]) >= 0.9)
-    g_sim = _similar(a["given1"], b["given1"])
-    roots = (
-        pl.DataFrame({"ra": a["roots"], "rb": b["roots"]})
-        .select(pl.col("ra").list.set_intersection(pl.col("rb")).list.len() > 0)
-        .to_series()
-        .to_numpy()
-    )
+    swapped = (similar("given1", "paternal") >= 0.9) & (similar("paternal", "given1") >= 0.9)
+    g_sim = similar("given1")
+    roots = columns.shares("roots", pi, pj)[1]
     prefix = (
         a["given"].str.starts_with(b["given"].fill_null("\x00") + " ")
         | b["given"].str.starts_with(a["given"].fill_null("\x00") + " ")
@@ -175,7 +221,7 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     g[~present("given")] = 0
     out[:, 0] = g
 
-    p_sim = _similar(a["paternal"], b["paternal"])
+    p_sim = similar("paternal")
     surnames_crossed = equal("paternal", "maternal") | equal("maternal", "paternal")
     p = np.full(n, LEVEL["paternal"]["different"], dtype=np.int8)
     p[surnames_crossed | swapped] = LEVEL["paternal"]["swapped"]
@@ -184,7 +230,7 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     p[~present("paternal")] = 0
     out[:, 1] = p
 
-    m_sim = _similar(a["maternal"], b["maternal"])
+    m_sim = similar("maternal")
     m = np.full(n, LEVEL["maternal"]["different"], dtype=np.int8)
     m[(m_sim >= 0.9) | equal("mat_ph")] = LEVEL["maternal"]["similar"]
     m[equal("maternal")] = LEVEL["maternal"]["exact"]
@@ -220,13 +266,9 @@ def levels(f: pl.DataFrame, pairs: pl.DataFrame) -> np.ndarray:
     sex[~present("sex")] = 0
     out[:, 7] = sex
     for k, name in ((6, "phones"), (8, "nicknames")):
-        lists = pl.DataFrame({"x": a[name], "y": b[name]})
-        shared = (
-            lists.select(pl.col("x").list.set_intersection(pl.col("y")).list.len() > 0).to_series().to_numpy()
-        )
-        has = lists.select((pl.col("x").list.len() > 0) & (pl.col("y").list.len() > 0)).to_series().to_numpy()
+        has, shared = columns.shares(name, pi, pj)
         out[:, k] = np.where(has, np.where(shared, 1, 2), 0).astype(np.int8)
-    st_sim = _similar(a["street"], b["street"])
+    st_sim = similar("street")
     area = equal("postcode") | equal("city")
     addr = np.full(n, LEVEL["address"]["different"], dtype=np.int8)
     addr[area] = LEVEL["address"]["same_area"]
