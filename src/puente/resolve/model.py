@@ -149,7 +149,11 @@ def _posterior(model: Model, observed: np.ndarray, fields: tuple[int, ...], prio
     total = np.full(observed.shape[0], np.log2(prior / (1 - prior)))
     for k in fields:
         total += weights[k][observed[:, k]]
-    return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+    return _probability(total)
+
+
+def _probability(log2_odds: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
 
 
 def fit(f: pl.DataFrame, observed: np.ndarray, iterations: int = 25, seed: int = 7) -> Model:
@@ -193,10 +197,11 @@ def fit(f: pl.DataFrame, observed: np.ndarray, iterations: int = 25, seed: int =
             if shift < 1e-4:
                 break
     # the prior over all candidate pairs, with m and u now fixed
-    all_fields = tuple(range(len(COMPARISONS)))
+    weights = model.weights()
+    evidence = sum((weights[k][observed[:, k]] for k in range(len(COMPARISONS))), np.zeros(observed.shape[0]))
     prior = 0.1
-    for _ in range(iterations):
-        new = float(np.clip(_posterior(model, observed, all_fields, prior).mean(), 1e-6, 0.99))
+    for _ in range(iterations):  # only the prior moves: the evidence of each pair is summed once
+        new = float(np.clip(_probability(evidence + np.log2(prior / (1 - prior))).mean(), 1e-6, 0.99))
         if abs(new - prior) < 1e-6:
             break
         prior = new
