@@ -16,13 +16,13 @@ import polars as pl
 
 def read_part(url: str, low: str | None, high: str | None) -> pl.DataFrame:
     from puente.resolve import persons
-    from puente.resolve.batch import person_query
+    from puente.resolve.batch import person_query, raw_rows
     from puente.store.db import connect
 
     db = connect(url)
     try:
         with db.engine.connect() as conn:
-            return persons.frame(conn.execute(person_query(low, high)))
+            return persons.frame(raw_rows(conn.execute(person_query(low, high))))
     finally:
         db.dispose()
 
