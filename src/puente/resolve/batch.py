@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import orjson
 import polars as pl
-from sqlalchemy import Select, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import CursorResult, make_url
 
 from puente.policy import audit
@@ -274,6 +274,25 @@ def level_strings(observed: np.ndarray) -> list[str]:
     return np.ascontiguousarray(text).view(f"S{2 * k - 1}").ravel().astype(str).tolist()
 
 
+def _rewrite_pairs(
+    conn: Connection, table: Table, entity_type: str, found: list[tuple[str, str, float, str]], run_id: int
+) -> None:
+    """Make the table's pairs of this type the ones found, writing only those that changed (their
+    run_id: the run that last weighed them)."""
+    key = (table.c.record_a, table.c.record_b)
+    query = select(*key, table.c.weight, table.c.levels).where(table.c.entity_type == entity_type)
+    before = {(a, b): (w, lv) for a, b, w, lv in raw_rows(conn.execute(query))}
+    now = {(a, b): (round(w, 3), lv) for a, b, w, lv in found}
+    gone = [{"a": a, "b": b} for (a, b), value in before.items() if now.get((a, b)) != value]
+    if gone:
+        conn.execute(delete(table).where((key[0] == bindparam("a")) & (key[1] == bindparam("b"))), gone)
+    changed = ((a, b, w, lv) for (a, b), (w, lv) in now.items() if before.get((a, b)) != (w, lv))
+    Repository(conn).bulk_insert(
+        table, ("record_a", "record_b", "entity_type", "weight", "levels", "run_id"),
+        ((a, b, entity_type, w, lv, run_id) for a, b, w, lv in changed),
+    )  # fmt: skip
+
+
 def store_run(
     db: Database,
     entity_type: str,
@@ -293,11 +312,13 @@ def store_run(
     record and the count of events by kind."""
     with db.engine.connect() as conn:
         members_before = dict(
-            conn.execute(
-                select(entity_members.c.record_id, entity_members.c.entity_id).where(
-                    entity_members.c.entity_type == entity_type
+            raw_rows(
+                conn.execute(
+                    select(entity_members.c.record_id, entity_members.c.entity_id).where(
+                        entity_members.c.entity_type == entity_type
+                    )
                 )
-            ).all()
+            )
         )
         before = dict(members_before)
         if mentions:
@@ -325,8 +346,7 @@ def store_run(
                 .returning(resolution_runs.c.id)
             ).scalar_one()
         )  # fmt: skip
-        for table in (entity_links, review_pairs, entity_mentions):
-            conn.execute(delete(table).where(table.c.entity_type == entity_type))
+        conn.execute(delete(entity_mentions).where(entity_mentions.c.entity_type == entity_type))
         # members are rewritten only where the entity changed (their run_id: the run that put the
         # record in its entity): a re-run that changes little writes little
         repo = Repository(conn)
@@ -343,11 +363,8 @@ def store_run(
             ((r, entity_type, f, e, rule, run_id)
              for (r, f, rule, _), e in zip(mentions, mention_ids, strict=True)),
         )  # fmt: skip
-        pair_columns = ("record_a", "record_b", "entity_type", "weight", "levels", "run_id")
         for table, found in ((entity_links, links), (review_pairs, queue)):
-            repo.bulk_insert(
-                table, pair_columns, ((a, b, entity_type, round(w, 3), lv, run_id) for a, b, w, lv in found)
-            )
+            _rewrite_pairs(conn, table, entity_type, found, run_id)
         repo.bulk_insert(
             entity_events, ("run_id", "kind", "entity_id", "detail"),
             ((run_id, k, e, orjson.dumps({"before": b}).decode()) for k, e, b in events),

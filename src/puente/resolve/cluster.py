@@ -21,6 +21,7 @@ import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
 from puente.resolve.compare import LEVEL, compare_pair, identifiers_conflict
+from puente.resolve.persons import SEP
 
 EXACT_CHECK = 2500  # clusters whose pair count is at most this are checked record by record
 CONFLICTED = -10.0  # at most the weight of a pair in conflict or decided two people
@@ -74,10 +75,11 @@ class _Records:
     def __init__(self, f: pl.DataFrame, rows: np.ndarray) -> None:
         cols = ("curp", "ssn", "sex", "birth", "by_lo", "by_hi", "given1", "paternal", "phones")
         self.frame = f
-        sub = f[rows]
+        # lists travel joined in one string each, split only where a check reads them (rarely)
+        sub = f[rows].with_columns(pl.col("phones", "roots").list.join(SEP))
         keys = rows.tolist()
         self.rows = dict(zip(keys, zip(*(sub[c].to_list() for c in cols), strict=True), strict=True))
-        self.roots = dict(zip(keys, map(frozenset, sub["roots"].to_list()), strict=True))
+        self.roots = dict(zip(keys, sub["roots"].to_list(), strict=True))
         self.curp, self.ssn, self.sex = ({k: r[c] for k, r in self.rows.items()} for c in (0, 1, 2))
 
     def excused(self, x: int, y: int) -> set[str]:
@@ -106,10 +108,15 @@ class _Records:
         elif a[4] is not None and b[4] is not None and (a[4] > b[5] or b[4] > a[5]):
             return True
         if GIVEN_RULE and a[6] and b[6] and a[6] != b[6]:
-            identified = same_id or bool(set(a[8]) & set(b[8]))
-            if not identified and not (self.roots[x] & self.roots[y]) and not _given_close(a, b):
+            identified = same_id or _share(a[8], b[8])
+            if not identified and not _share(self.roots[x], self.roots[y]) and not _given_close(a, b):
                 return True
         return False
+
+
+def _share(x: str, y: str) -> bool:
+    """Two joined lists with a value in common."""
+    return bool(x and y and set(x.split(SEP)) & set(y.split(SEP)))
 
 
 def _agree(x: str | None, y: str | None) -> bool:

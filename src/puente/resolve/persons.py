@@ -101,7 +101,7 @@ def _ident(value: object) -> str | None:
 
 
 _LISTS = tuple(name for name, dtype in SCHEMA.items() if isinstance(dtype, pl.List))
-_SEP = "\x1f"  # never in a name, phone or alias: list columns travel as one string each
+SEP = "\x1f"  # never in a name, phone or alias: list columns travel as one string each
 
 
 def frame(rows: Iterable[tuple[str, str, str | bytes]]) -> pl.DataFrame:
@@ -111,12 +111,12 @@ def frame(rows: Iterable[tuple[str, str, str | bytes]]) -> pl.DataFrame:
     for rid, owner, doc in rows:
         row = features(orjson.loads(doc), rid, owner)
         for name, append, joined in appenders:
-            append(_SEP.join(row[name]) if joined else row[name])
+            append(SEP.join(row[name]) if joined else row[name])
     # a list per row would cost a Series each when the frame is built; split once, by column, instead
     strings = {**SCHEMA, **dict.fromkeys(_LISTS, pl.Utf8)}
     built = pl.DataFrame(columns, schema=strings)
     return built.with_columns(
-        pl.when(pl.col(name) == "").then(pl.lit([], pl.List(pl.Utf8))).otherwise(pl.col(name).str.split(_SEP))
+        pl.when(pl.col(name) == "").then(pl.lit([], pl.List(pl.Utf8))).otherwise(pl.col(name).str.split(SEP))
         .alias(name)
         for name in _LISTS
     )  # fmt: skip
