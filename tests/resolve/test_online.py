@@ -29,7 +29,7 @@ def test_one_record_comparison_and_keys_equal_the_columnar_ones(db, world):
         assert compare_pair(rows[i], rows[j]) == observed[k].tolist(), (rows[i], rows[j])
     keys: dict[int, set[str]] = {}
     for frame in _keys(f):
-        for key, i in frame.iter_rows():
+        for key, i in frame.collect().iter_rows():
             keys.setdefault(i, set()).add(key)
     assert all(record_keys(row) == keys.get(i, set()) for i, row in enumerate(rows))
 

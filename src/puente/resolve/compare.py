@@ -45,10 +45,10 @@ COMPARISONS = (
 LEVEL = {c.name: {name: i for i, name in enumerate(c.levels)} for c in COMPARISONS}
 
 
-def _keys(f: pl.DataFrame) -> list[pl.DataFrame]:
-    """(key, i) frames, one per blocking rule."""
+def _keys(f: pl.DataFrame) -> list[pl.LazyFrame]:
+    """(key, i) frames, one per blocking rule, as plans (collected together, on every core)."""
     i = pl.int_range(pl.len(), dtype=pl.Int64).alias("i")
-    base = f.with_columns(i)
+    base = f.lazy().with_columns(i)
     swapped_md = pl.concat_str(
         [pl.min_horizontal("bm", "bd").cast(pl.Utf8), pl.max_horizontal("bm", "bd").cast(pl.Utf8),
          pl.col("by").cast(pl.Utf8)], separator="-",
@@ -102,15 +102,10 @@ def candidate_pairs(f: pl.DataFrame, max_block: int = MAX_BLOCK) -> pl.DataFrame
     found = []
     for keys in _keys(f):
         keys = keys.unique()
-        sizes = keys.group_by("key").len()
-        keys = keys.join(sizes.filter((pl.col("len") > 1) & (pl.col("len") <= max_block)), on="key").drop(
-            "len"
-        )
+        keys = keys.filter(pl.len().over("key").is_between(2, max_block))
         pairs = keys.join(keys, on="key", suffix="_b").filter(pl.col("i") < pl.col("i_b"))
         found.append(pairs.select(pl.col("i"), pl.col("i_b").alias("j")))
-    if not found:
-        return pl.DataFrame({"i": [], "j": []}, schema={"i": pl.Int64, "j": pl.Int64})
-    return pl.concat(found).unique().sort("i", "j")
+    return pl.concat(found).unique().sort("i", "j").collect()
 
 
 def _similar(a: pl.Series, b: pl.Series) -> np.ndarray:
