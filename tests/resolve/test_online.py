@@ -8,8 +8,9 @@ import polars as pl
 from sqlalchemy import select
 
 from puente.resolve.batch import person_frame, resolve_persons
-from puente.resolve.compare import _keys, candidate_pairs, compare_pair, levels, record_keys
-from puente.resolve.online import matcher, resolve_new
+from puente.resolve.compare import blocking_keys, candidate_pairs, compare_pair, levels, record_keys
+from puente.resolve.model import Model
+from puente.resolve.online import OnlineMatcher, matcher, resolve_new
 from puente.store.schema import entity_links, entity_members
 from tests.resolve.test_batch import load_world, world
 from tests.resolve.test_review import load
@@ -28,10 +29,17 @@ def test_one_record_comparison_and_keys_equal_the_columnar_ones(db, world):
     for k, (i, j) in enumerate(pairs.iter_rows()):
         assert compare_pair(rows[i], rows[j]) == observed[k].tolist(), (rows[i], rows[j])
     keys: dict[int, set[str]] = {}
-    for frame in _keys(f):
+    for frame in blocking_keys(f):
         for key, i in frame.collect().iter_rows():
             keys.setdefault(i, set()).add(key)
     assert all(record_keys(row) == keys.get(i, set()) for i, row in enumerate(rows))
+    # the matcher's index, built by column, is the one the record-by-record keys give
+    index: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        for key in record_keys(row):
+            index.setdefault(key, []).append(i)
+    online = OnlineMatcher(f, [None] * f.height, Model(m=[], u=[], prior=0.5))
+    assert online.index == index and online.rows[7] == rows[7] and len(online.rows) == len(rows)
 
 
 def test_a_new_record_joins_its_persons_entity_at_once(db, tmp_path, world):

@@ -45,7 +45,7 @@ COMPARISONS = (
 LEVEL = {c.name: {name: i for i, name in enumerate(c.levels)} for c in COMPARISONS}
 
 
-def _keys(f: pl.DataFrame) -> list[pl.LazyFrame]:
+def blocking_keys(f: pl.DataFrame) -> list[pl.LazyFrame]:
     """(key, i) frames, one per blocking rule, as plans (collected together, on every core)."""
     i = pl.int_range(pl.len(), dtype=pl.Int64).alias("i")
     base = f.lazy().with_columns(i)
@@ -100,7 +100,7 @@ def _keys(f: pl.DataFrame) -> list[pl.LazyFrame]:
 def candidate_pairs(f: pl.DataFrame, max_block: int = MAX_BLOCK) -> pl.DataFrame:
     """Distinct pairs (i < j) of row positions that share at least one blocking key."""
     found = []
-    for keys in _keys(f):
+    for keys in blocking_keys(f):
         keys = keys.unique()
         keys = keys.filter(pl.len().over("key").is_between(2, max_block))
         pairs = keys.join(keys, on="key", suffix="_b").filter(pl.col("i") < pl.col("i_b"))

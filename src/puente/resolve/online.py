@@ -21,7 +21,7 @@ from puente.policy.principals import SYSTEM
 from puente.resolve import persons
 from puente.resolve.batch import ENTITY_TYPE, THRESHOLD, new_entity_id, person_frame
 from puente.resolve.cluster import conflicts
-from puente.resolve.compare import COMPARISONS, MAX_BLOCK, compare_pair, record_keys
+from puente.resolve.compare import COMPARISONS, MAX_BLOCK, blocking_keys, compare_pair, record_keys
 from puente.resolve.explain import explain
 from puente.resolve.model import TF_FIELDS, Model, term_frequencies
 from puente.store.db import Database
@@ -56,15 +56,17 @@ class OnlineMatcher:
     def __init__(
         self, f: pl.DataFrame, entity_of: list[str | None], model: Model, threshold: float = THRESHOLD
     ):
-        self.rows: list[dict[str, Any]] = f.to_dicts()
+        self.rows = _Rows(f)
         self.entity = list(entity_of)
         self.model, self.threshold = model, threshold
         self.base = float(np.log2(model.prior / (1 - model.prior)))
         self.table = model.weights()
-        self.index: dict[str, list[int]] = {}
-        for k, row in enumerate(self.rows):
-            for key in record_keys(row):
-                self.index.setdefault(key, []).append(k)
+        # the batch's blocking keys, by column: a million records' keys in seconds, not minutes
+        keys = pl.concat([frame.select("key", "i") for frame in blocking_keys(f)]).unique().collect()
+        grouped = keys.group_by("key").agg(pl.col("i").sort())
+        self.index: dict[str, list[int]] = dict(
+            zip(grouped["key"].to_list(), grouped["i"].to_list(), strict=True)
+        )
 
     def _weights(self, new: dict[str, Any], observed: np.ndarray) -> np.ndarray:
         total = np.full(observed.shape[0], self.base)
@@ -121,6 +123,25 @@ class OnlineMatcher:
         self.entity.append(entity_id)
         for key in record_keys(row):
             self.index.setdefault(key, []).append(k)
+
+
+class _Rows:
+    """The matcher's records as dicts of compared fields: those it was built with are read from
+    the frame when a new record is compared with them (a dict for each of a million records would
+    cost gigabytes), those added since are kept as they came."""
+
+    def __init__(self, f: pl.DataFrame) -> None:
+        self.f = f
+        self.added: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return self.f.height + len(self.added)
+
+    def __getitem__(self, k: int) -> dict[str, Any]:
+        return self.f.row(k, named=True) if k < self.f.height else self.added[k - self.f.height]
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.added.append(row)
 
 
 def matcher(db: Database) -> OnlineMatcher | None:
