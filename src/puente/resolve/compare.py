@@ -61,8 +61,6 @@ def blocking_keys(f: pl.DataFrame) -> list[pl.LazyFrame]:
         pl.col("ssn"),
         pl.concat_str([pl.lit("D"), pl.col("pat_ph"), swapped_md], separator="|"),
         pl.concat_str([pl.lit("G"), pl.col("given_ph"), pl.col("birth").cast(pl.Utf8)], separator="|"),
-        pl.concat_str([pl.lit("S"), pl.col("pat_ph"), pl.col("mat_ph")], separator="|"),
-        pl.concat_str([pl.lit("N"), name_pair, pl.col("mat_ph")], separator="|"),
         pl.concat_str([pl.lit("A"), name_pair, pl.col("by_lo").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("B"), name_pair, pl.col("by_hi").cast(pl.Utf8)], separator="|"),
         pl.concat_str([pl.lit("M"), pl.col("mat_ph"), pl.col("birth").cast(pl.Utf8)], separator="|"),
@@ -300,8 +298,7 @@ def record_keys(r: dict[str, object]) -> set[str]:
     keys = [
         r["curp"], r["ssn"],
         _cat("D", r["pat_ph"], date), _cat("G", r["given_ph"], birth),
-        _cat("S", r["pat_ph"], r["mat_ph"]), _cat("N", names, r["mat_ph"]), _cat("A", names, r["by_lo"]),
-        _cat("B", names, r["by_hi"]), _cat("M", r["mat_ph"], birth),
+        _cat("A", names, r["by_lo"]), _cat("B", names, r["by_hi"]), _cat("M", r["mat_ph"], birth),
         _cat("H", r["street"], r["postcode"]), _cat("P", birth, r["postcode"]),
         *r["phones"],  # type: ignore[misc]
         *(_cat("W", date, w) for w in (r["given_ph"], r["pat_ph"], r["mat_ph"])),
