@@ -284,7 +284,10 @@ def _rewrite_pairs(
     before = {(a, b): (w, lv) for a, b, w, lv in raw_rows(conn.execute(query))}
     now = {(a, b): (round(w, 3), lv) for a, b, w, lv in found}
     gone = [{"a": a, "b": b} for (a, b), value in before.items() if now.get((a, b)) != value]
-    if gone:
+    if len(gone) > len(before) // 2:  # most of them changed: dropping all is cheaper, one by one
+        conn.execute(delete(table).where(table.c.entity_type == entity_type))
+        before = {}
+    elif gone:
         conn.execute(delete(table).where((key[0] == bindparam("a")) & (key[1] == bindparam("b"))), gone)
     changed = ((a, b, w, lv) for (a, b), (w, lv) in now.items() if before.get((a, b)) != (w, lv))
     Repository(conn).bulk_insert(
@@ -352,7 +355,10 @@ def store_run(
         repo = Repository(conn)
         now = dict(zip(record_ids, ids, strict=True))
         gone = [{"rid": r} for r, e in members_before.items() if now.get(r) != e]
-        if gone:
+        if len(gone) > len(members_before) // 2:  # as for pairs: most changed, all are rewritten
+            conn.execute(delete(entity_members).where(entity_members.c.entity_type == entity_type))
+            members_before = {}
+        elif gone:
             conn.execute(delete(entity_members).where(entity_members.c.record_id == bindparam("rid")), gone)
         repo.bulk_insert(
             entity_members, ("record_id", "entity_type", "entity_id", "run_id"),
