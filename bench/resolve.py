@@ -76,38 +76,58 @@ def _scores(
 
 def _things(args: Any, db: Any, folder: Path) -> list[dict[str, Any]]:
     """Firearms and vehicles, resolved by their identifier rules and scored the same way; for
-    firearms also without the records whose serial was filed off (never merged, by design)."""
+    firearms also without the records whose serial was filed off (never merged, by design). A
+    seizure's guns are mentions of firearm entities; the truth names one gun for a seizure, so
+    the seizures holding one gun are scored with the firearm records (one with no legible serial
+    has no mention and counts as a gun of its own)."""
     import orjson
     from sqlalchemy import select
 
     from puente.resolve.batch import resolve_things
-    from puente.store.schema import entity_members, record_versions, records
+    from puente.store.schema import entity_members, entity_mentions, record_versions, records
 
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
+            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+                  & (record_versions.c.version == records.c.version))
+            .where(records.c.record_type.in_(("firearm", "acquisition", "trace_request", "seizure")))
+        ).all()  # fmt: skip
+    legible, one_gun = set(), set()
+    for rid, rtype, doc in rows:
+        body = orjson.loads(doc)
+        if rtype == "seizure":
+            guns = [i.get("firearm") or {} for i in body.get("items") or () if i.get("kind") == "firearm"]
+            if len(guns) != 1:
+                continue
+            one_gun.add(rid)
+            gun = guns[0]
+        else:
+            gun = body if rtype == "firearm" else body.get("firearm") or {}
+        if not (gun.get("serial") or {}).get("obliterated"):
+            legible.add(rid)
     figures: list[dict[str, Any]] = []
     for kind, column in (("firearm", "firearm_id"), ("vehicle", "vehicle_id")):
         report = resolve_things(db, kind)
         with db.engine.connect() as conn:
             query = select(entity_members.c.record_id, entity_members.c.entity_id)
             predicted = dict(conn.execute(query.where(entity_members.c.entity_type == kind)).all())
-        truth = {r: e for r, e in _truth(folder, column, kind=None).items() if r in predicted}
-        figures.append(figure(args, f"resolve.{kind}s.seconds", report.seconds["total"], "s", None,
-                              records=report.records, entities=report.entities))  # fmt: skip
-        figures += _scores(args, f"resolve.{kind}s", {r: predicted[r] for r in truth}, truth)
+            carried = conn.execute(
+                select(entity_mentions.c.record_id, entity_mentions.c.entity_id)
+                .where(entity_mentions.c.entity_type == kind)
+            ).all()  # fmt: skip
         if kind == "firearm":
-            with db.engine.connect() as conn:
-                rows = conn.execute(
-                    select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
-                    .join(record_versions, (record_versions.c.record_id == records.c.record_id)
-                          & (record_versions.c.version == records.c.version))
-                    .where(records.c.record_type.in_(("firearm", "acquisition", "trace_request")))
-                ).all()  # fmt: skip
-            legible = set()
-            for rid, rtype, doc in rows:
-                gun = orjson.loads(doc) if rtype == "firearm" else orjson.loads(doc).get("firearm") or {}
-                if not (gun.get("serial") or {}).get("obliterated"):
-                    legible.add(rid)
+            predicted.update((r, e) for r, e in carried if r in one_gun)
+            predicted.update((r, f"alone:{r}") for r in one_gun if r not in predicted)
+        truth = {r: e for r, e in _truth(folder, column, kind=None).items() if r in predicted}
+        seizures = len(one_gun & set(truth)) if kind == "firearm" else 0
+        figures.append(figure(args, f"resolve.{kind}s.seconds", report.seconds["total"], "s", None,
+                              records=report.records, entities=report.entities,
+                              seizures_scored=seizures))  # fmt: skip
+        figures += _scores(args, f"resolve.{kind}s", predicted, truth)
+        if kind == "firearm":
             kept = {r: e for r, e in truth.items() if r in legible}
-            figures += _scores(args, "resolve.firearms_legible_serial", {r: predicted[r] for r in kept}, kept)
+            figures += _scores(args, "resolve.firearms_legible_serial", predicted, kept)
     return figures
 
 

@@ -156,7 +156,7 @@ def read_paths(db, viewer):
     out.append(repr(requests.list_requests(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: oversight.views_of_agency(db, viewer, PURPOSE)))
     out.append(repr(memberships(db, viewer, PURPOSE)))
-    for kind in ("phone", "address"):  # read through members and mentions, not links
+    for kind in ("phone", "address", "firearm"):  # read through members and mentions, not links
         out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
     return "\n".join(out)
@@ -192,13 +192,42 @@ records:
 """
 
 
+# A gun of ATF's, released to no one, with the serial and make of the rifle an FGR seizure of the
+# samples holds: the firearm entity that seizure's gun belongs to must not show it.
+HIDDEN_GUN = """
+name: canary-gun
+title: {en: Test guns, es: Armas de prueba}
+agency: US/ATF
+format: csv
+markings: {releasable_to: [US/ATF], disclosure: none}
+records:
+  - type: firearm
+    id: "{ID}"
+    fields:
+      make: MAKE
+      caliber: CALIBER
+      serial: SERIAL
+"""
+
+
 def seed_contact_canary(db, tmp_path):
     from puente.resolve.batch import resolve_things
 
     rows = f"ID,NAME,TEL,STREET,CP\n{CANARY},Juan Perez,899 123 4567,Calle Hidalgo 12,88000\n"
     ingest_file(db, write(tmp_path, rows, "informant.csv"), parse_profile(HIDDEN_CONTACT, "canary-contact"))
-    for kind in ("phone", "address"):
+    gun = f"ID,MAKE,CALIBER,SERIAL\n{CANARY}-gun,Romarm/Cugir,7.62x39,1-AB4512-19\n"
+    ingest_file(db, write(tmp_path, gun, "gun.csv"), parse_profile(HIDDEN_GUN, "canary-gun"))
+    for kind in ("phone", "address", "firearm"):
         resolve_things(db, kind)
+    from puente.store.schema import entity_members, entity_mentions
+
+    with db.engine.connect() as conn:  # the hidden gun is one with the seizure's: the harness is armed
+        hidden = conn.execute(select(entity_members.c.entity_id).where(
+            entity_members.c.record_id == f"US/ATF:firearm:{CANARY}-gun")).scalar_one()  # fmt: skip
+        carried = conn.execute(select(entity_mentions.c.entity_id).where(
+            entity_mentions.c.entity_type == "firearm",
+            entity_mentions.c.record_id == "MX/FGR:seizure:FGR-TAM-2023-0117")).scalar_one()  # fmt: skip
+    assert hidden == carried
 
 
 def test_leak_harness_finds_no_canary(loaded, tmp_path):
@@ -210,7 +239,7 @@ def test_leak_harness_finds_no_canary(loaded, tmp_path):
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":
             assert CANARY in text  # the owner sees its own record: the harness can see a leak
-            for kind in ("phone", "address"):  # ... through the phone and address paths too
+            for kind in ("phone", "address", "firearm"):  # ... through the carried-value paths too
                 assert CANARY in repr(memberships(loaded, viewer, PURPOSE, entity_type=kind))
             continue
         assert CANARY not in text, viewer.user_id

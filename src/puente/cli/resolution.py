@@ -97,10 +97,9 @@ def export_entities(
     lang: LangOption = "",
 ) -> None:
     """Source record id -> entity id, with the owner agency, for the records you may see (CSV), so
-    that resolution can be scored against any ground truth. Phones and addresses also list each
-    record that carries one, with the field that holds it."""
-    from puente.resolve.contacts import KINDS as CONTACT_KINDS
-    from puente.resolve.entities import memberships
+    that resolution can be scored against any ground truth. Phones, addresses and firearms also
+    list each record that carries one (a seizure's guns), with the field that holds it."""
+    from puente.resolve.entities import CARRIED_KINDS, memberships
 
     lang_ = language(lang)
     database = open_db(db)
@@ -108,7 +107,7 @@ def export_entities(
     rows = policy_call(lang_, lambda: memberships(database, principal, purpose, entity_type=kind))
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        if kind in CONTACT_KINDS:
+        if kind in CARRIED_KINDS:
             writer.writerow(("record_id", "entity_id", "owner", "field"))
             writer.writerows((m.record_id, m.entity_id, m.owner, m.field) for m in rows)
         else:

@@ -68,16 +68,8 @@ PARALLEL_FROM = 50_000
 
 
 def person_query(low: str | None = None, high: str | None = None) -> Select[Any]:
-    query = (
-        select(records.c.record_id, records.c.owner, record_versions.c.canonical)
-        .join(
-            record_versions,
-            (record_versions.c.record_id == records.c.record_id)
-            & (record_versions.c.version == records.c.version),
-        )
-        .where(records.c.record_type == ENTITY_TYPE)
-        .order_by(records.c.record_id)
-    )
+    """(record id, owner, canonical JSON) of every person record, or those with ids in [low, high)."""
+    query = current_of_types((ENTITY_TYPE,), records.c.owner)
     if low is not None:
         query = query.where(records.c.record_id >= low)
     if high is not None:
@@ -448,6 +440,21 @@ def resolve_persons(
     )  # fmt: skip
 
 
+def current_of_types(types: Sequence[str], second: Any = records.c.record_type) -> Select[Any]:
+    """(record id, type (or ``second``), canonical JSON) of the current version of every record of
+    these types, in record id order."""
+    return (
+        select(records.c.record_id, second, record_versions.c.canonical)
+        .join(
+            record_versions,
+            (record_versions.c.record_id == records.c.record_id)
+            & (record_versions.c.version == records.c.version),
+        )
+        .where(records.c.record_type.in_(types))
+        .order_by(records.c.record_id)
+    )
+
+
 def resolve_things(db: Database, kind: str) -> RunReport:
     """Resolve every firearm, vehicle or organization record by the rules of ``puente.resolve.things``,
     and every phone or address by those of ``puente.resolve.contacts``."""
@@ -459,38 +466,33 @@ def resolve_things(db: Database, kind: str) -> RunReport:
         return resolve_contacts(db, kind)
     start = time.perf_counter()
     types = things.TYPES[kind]
-    query = (
-        select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
-        .join(
-            record_versions,
-            (record_versions.c.record_id == records.c.record_id)
-            & (record_versions.c.version == records.c.version),
-        )
-        .where(records.c.record_type.in_(types))
-        .order_by(records.c.record_id)
-    )
+    carriers = things.FIREARM_CARRIERS if kind == "firearm" else ()
     with db.engine.connect() as conn:
-        found = things.things_of(conn.execute(query), kind)
-    clusters, made = things.link_things(found)
+        found = things.things_of(conn.execute(current_of_types(types)), kind)
+        held = [
+            gun
+            for rid, _type, doc in conn.execute(current_of_types(carriers))
+            for gun in things.carried_firearms(rid, orjson.loads(doc))
+        ] if carriers else []  # fmt: skip
+    # a seizure's guns join by the same rules as firearm records, and with them
+    clusters, made = things.link_things(found + held)
     record_ids = [t.record_id for t in found]
     first = {root: k for k, root in enumerate(sorted(set(clusters.values())))}
     labels = np.array([first[clusters[r]] for r in record_ids], dtype=np.int64)
-    links = [(a, b, 100.0, rule) for a, b, rule in made]
+    mentions = []
+    for gun in held:
+        record_id, field = things.carried(gun.record_id)  # type: ignore[misc]
+        mentions.append((record_id, field, gun.keys[0][0], first[clusters[gun.record_id]]))
+    # links are between records; a carried gun's place in its entity is its mention
+    links = [(a, b, 100.0, rule) for a, b, rule in made if not (things.carried(a) or things.carried(b))]
     run_id, ids, counts = store_run(
-        db,
-        kind,
-        record_ids,
-        labels,
-        links,
-        [],
-        pairs=len(made),
-        threshold=0.0,
-        model={"rules": list(things.RULES)},
-    )
+        db, kind, record_ids, labels, links, [], pairs=len(made), threshold=0.0,
+        model={"rules": list(things.RULES)}, mentions=mentions,
+    )  # fmt: skip
     total = time.perf_counter() - start
     return RunReport(
-        run_id, len(record_ids), len(made), len(set(ids)), len(links), 0, counts.get("new", 0),
-        counts.get("merge", 0), counts.get("split", 0), {"total": round(total, 3)},
+        run_id, len(set(record_ids) | {m[0] for m in mentions}), len(made), len(first), len(links), 0,
+        counts.get("new", 0), counts.get("merge", 0), counts.get("split", 0), {"total": round(total, 3)},
     )  # fmt: skip
 
 
@@ -504,16 +506,7 @@ def resolve_contacts(db: Database, kind: str) -> RunReport:
 
     start = time.perf_counter()
     members_of = contacts.MEMBER_TYPES[kind]
-    query = (
-        select(records.c.record_id, records.c.record_type, record_versions.c.canonical)
-        .join(
-            record_versions,
-            (record_versions.c.record_id == records.c.record_id)
-            & (record_versions.c.version == records.c.version),
-        )
-        .where(records.c.record_type.in_(members_of + tuple(contacts.CARRIERS[kind])))
-        .order_by(records.c.record_id)
-    )
+    query = current_of_types(members_of + tuple(contacts.CARRIERS[kind]))
     found: list[things.Thing] = []
     carried: list[contacts.Occurrence] = []
     with db.engine.connect() as conn:

@@ -5,9 +5,10 @@ record hidden from them never joins two records they can see, and nothing about 
 (their count, their fields) reaches them. A part that is the whole entity keeps the entity's id;
 a part of one gets an id of its own that says nothing of the rest.
 
-Phones and addresses are joined by an exact key each record holds in its own content, so a
-viewer's part of one is simply the members and mentions (the persons, organizations and seizures
-carrying the value) they may see; a record carrying several shows once for each.
+Phones, addresses and firearms are joined by one exact key each record holds in its own content
+(a firearm's serial with its make), so a viewer's part of one is simply the members and mentions
+(the persons, organizations and seizures carrying the value or the gun) they may see; a record
+carrying several shows once for each.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from puente.resolve.contacts import KINDS as CONTACT_KINDS
 from puente.store.db import Database
 from puente.store.schema import entity_links, entity_members, entity_mentions, records
 
+CARRIED_KINDS = (*CONTACT_KINDS, "firearm")  # kinds with mentions, each joined by one key
+
 
 @dataclass(frozen=True)
 class Membership:
     record_id: str
     owner: str
     entity_id: str
-    field: str = ""  # a mention's field holding the phone or address ("phones[1]"); "" for a member
+    field: str = ""  # a mention's field holding the phone, address or gun ("phones[1]"); "" for a member
 
 
 def _part_id(entity_id: str, first_record: str) -> str:
@@ -44,10 +47,10 @@ def memberships(
     db: Database, principal: Principal, purpose: str, entity_type: str = "person"
 ) -> list[Membership]:
     """Every visible record of this type with the entity it belongs to, as this viewer may know it;
-    for phones and addresses, also every visible record that carries one, once per value."""
+    for phones, addresses and firearms, also every visible record that carries one, once each."""
     access.require(db, principal, "read_records", purpose)
     seen = access.visible(principal)
-    if entity_type in CONTACT_KINDS:
+    if entity_type in CARRIED_KINDS:
         with db.engine.begin() as conn:
             shown = _carried(conn, seen, entity_type)
             _audit(conn, principal, purpose, entity_type, shown)
@@ -114,7 +117,7 @@ def _audit(
 
 
 def _carried(conn: Connection, seen: ColumnElement[bool], entity_type: str) -> list[Membership]:
-    """The visible members and mentions of phone or address entities. Every record holds its key
+    """The visible members and mentions of phone, address or firearm entities. Every record holds its key
     itself, so no hidden record stands between two visible ones; an entity with hidden
     occurrences is shown under a part id, which says nothing of them."""
     member_rows = select(

@@ -169,3 +169,31 @@ def link_things(things: list[Thing]) -> tuple[dict[str, str], list[tuple[str, st
 def things_of(rows: Iterable[tuple[str, str, str | bytes]], kind: str) -> list[Thing]:
     make = {"firearm": firearm, "vehicle": vehicle, "organization": organization}[kind]
     return [make(rid, rtype, orjson.loads(doc)) for rid, rtype, doc in rows]
+
+
+# Records that carry firearms among other things: a seizure's items. A gun there is a mention of
+# the firearm entity (the seizure is not a gun, and it may hold several), kept beside the members
+# as phones and addresses are (``puente.resolve.contacts``).
+FIREARM_CARRIERS = ("seizure",)
+_CARRIED = "\t"  # joins a carrying record's id and the field of the gun: never in a record id
+
+
+def carried_firearms(record_id: str, doc: dict[str, Any]) -> list[Thing]:
+    """The identifiable guns among a seizure's items, each as a thing whose id is the seizure's
+    with the item's field (``carried``); a gun with no legible serial and make is left out, as it
+    could never be joined."""
+    out = []
+    for k, item in enumerate(doc.get("items") or ()):
+        if isinstance(item, dict) and item.get("kind") == "firearm":
+            gun = firearm(f"{record_id}{_CARRIED}items[{k}]", "item", item)
+            if gun.keys:
+                out.append(gun)
+    return out
+
+
+def carried(thing_id: str) -> tuple[str, str] | None:
+    """(carrying record id, field) of a gun found among a seizure's items, else None."""
+    if _CARRIED not in thing_id:
+        return None
+    record_id, field = thing_id.split(_CARRIED, 1)
+    return record_id, field
