@@ -125,14 +125,14 @@ def test_profiles_list():
 
 
 def test_demo_loads_the_samples(url):
-    result = run("demo", "--db", url, "--samples")
+    result = run("demo", "--db", url, "--samples", "--no-serve")
     assert result.exit_code == 0
     assert "Stored records" in result.stdout
 
 
 def test_demo_builds_and_loads_a_world(url, tmp_path, monkeypatch):
     monkeypatch.setenv("PUENTE_DATA_DIR", str(tmp_path))
-    result = run("demo", "--db", url, "--scale", "tiny")
+    result = run("demo", "--db", url, "--scale", "tiny", "--no-serve")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "world-tiny-20230314" / "manifest.yaml").is_file()
     data = json.loads(run("status", "--db", url, "--json").stdout)
@@ -142,7 +142,8 @@ def test_demo_builds_and_loads_a_world(url, tmp_path, monkeypatch):
     assert "Phones:" in result.stdout and "Addresses:" in result.stdout  # every kind is resolved
     fgr_view = json.loads(run("status", "--db", url, "--as", "ana.fgr", "--json").stdout)
     assert fgr_view["records_total"] < data["records_total"]  # she sees less than everything
-    again = run("demo", "--db", url, "--scale", "tiny")  # the world is reused, the load changes nothing
+    # the world is reused, the load changes nothing
+    again = run("demo", "--db", url, "--scale", "tiny", "--no-serve")
     assert again.exit_code == 0
     assert json.loads(run("status", "--db", url, "--json").stdout)["versions_total"] == data["versions_total"]
 

@@ -430,8 +430,14 @@ def demo(
     samples: Annotated[
         bool, typer.Option("--samples", help="Load the four small sample exports instead.")
     ] = False,
+    then_serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards (puente serve).")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Build the synthetic world (or take the samples), load and resolve its feeds, print the status."""
+    """Build the synthetic world (or take the samples), load and resolve its feeds, create the demo
+    users, print the status, then serve unless --no-serve."""
     from puente.samples import sample_files
     from puente.store.db import data_dir
     from puente.synth.generate import generate, read_manifest
@@ -465,6 +471,24 @@ def demo(
 
     resolve(db=db, lang=language)
     status(db=db, as_json=False, lang=language)
+    if then_serve:
+        serve(host=host, port=port, db=db)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the HTTP API (/api/v1, its OpenAPI at /api/v1/openapi.json) until stopped."""
+    import uvicorn
+
+    from puente.api import create_app
+
+    database = _open(db)
+    console.print(f"Puente on http://{host}:{port}/api/v1 (Ctrl+C to stop)")
+    uvicorn.run(create_app(database), host=host, port=port, log_level="warning")
 
 
 DEMO_USERS = (

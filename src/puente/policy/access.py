@@ -231,12 +231,14 @@ def visible_records(
     record_type: str | None = None,
     owner: str | None = None,
     limit: int | None = None,
+    after: str | None = None,
     operation: str = "read_records",
     audit_action: str | None = "read_records",
 ) -> list[RecordView]:
     """The newest version of every record this viewer may see (filtered by type and owner agency),
-    with restricted fields withheld, in record id order. Audited as one entry with the ids read
-    (``audit_action=None`` leaves the entry to a caller that audits what it passes on)."""
+    with restricted fields withheld, in record id order (from the first id after ``after``, for
+    pages). Audited as one entry with the ids read (``audit_action=None`` leaves the entry to a
+    caller that audits what it passes on)."""
     require(db, principal, operation, purpose)
     query = (
         select(
@@ -255,6 +257,8 @@ def visible_records(
         query = query.where(records.c.record_type == record_type)
     if owner is not None:
         query = query.where(records.c.owner == owner)
+    if after is not None:
+        query = query.where(records.c.record_id > after)
     if limit is not None:
         query = query.limit(limit)
     views: list[RecordView] = []

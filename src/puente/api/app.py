@@ -1,0 +1,68 @@
+"""The application: ``/api/v1`` with its OpenAPI at ``/api/v1/openapi.json``, every error a
+problem in the caller's language (en or es), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from puente.api import records
+from puente.api.problems import problem, title
+from puente.policy.access import Refused
+from puente.policy.auth import AuthError
+from puente.store.db import Database, connect
+
+PREFIX = "/api/v1"
+log = logging.getLogger("puente.api")
+KNOWN = {404: ("no such path", "no existe esa ruta"), 405: ("method not allowed", "método no permitido")}
+
+
+def create_app(db: Database | None = None) -> FastAPI:
+    """The API over ``db`` (default: the configured database, its schema brought up to date)."""
+    if db is None:
+        db = connect()
+        db.upgrade()
+    app = FastAPI(
+        title="Puente",
+        version="1",
+        summary="The US–Mexico exchange: records, entities and search under each agency's markings.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,  # the hosted docs pages load their scripts from a CDN; the UI works offline
+        redoc_url=None,
+    )
+    app.state.db = db
+    app.include_router(records.router, prefix=PREFIX)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        return problem(request, 403, title(403), (exc.decision.en, exc.decision.es))
+
+    @app.exception_handler(AuthError)
+    async def unauthenticated(request: Request, exc: AuthError) -> JSONResponse:
+        return problem(request, 401, title(401), (exc.en, exc.es))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        where = ", ".join(e["field"] for e in errors) or "the request"
+        return problem(request, 422, title(422), (f"check {where}", f"revise {where}"), errors=errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        detail = KNOWN.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        return problem(request, exc.status_code, title(exc.status_code), detail, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("request failed: %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+        why = ("the request could not be completed; it was logged", "no se pudo completar la solicitud")
+        return problem(request, 500, title(500), why)
+
+    return app

@@ -1,0 +1,145 @@
+"""The API over a real database (SQLite and PostgreSQL): token auth, the purpose of use, one
+problem shape in English or Spanish, records and entities as each viewer may see them, pages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from puente.api import create_app
+from puente.ingest.pipeline import ingest_file
+from puente.ingest.profiles import load_profile
+from puente.policy import auth
+from puente.policy.principals import save
+from puente.resolve.batch import resolve_persons
+from puente.samples import sample_files
+from tests.policy.test_access import ATF, CANARY, FGR, PURPOSE, seed_canary
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def api(db, tmp_path):
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    seed_canary(db, tmp_path)
+    resolve_persons(db)
+    with db.engine.begin() as conn:
+        for principal in (ATF, FGR):
+            save(conn, principal)
+    tokens = {p.user_id: auth.create_token(db, "system", p.user_id, "tests")[1] for p in (ATF, FGR)}
+    return TestClient(create_app(db)), tokens
+
+
+def headers(token, purpose=PURPOSE, lang="en"):
+    out = {"Authorization": f"Bearer {token}", "Accept-Language": lang}
+    if purpose is not None:
+        out["X-Purpose-Of-Use"] = purpose
+    return out
+
+
+def test_openapi_is_published(api):
+    client, _ = api
+    spec = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/records", "/api/v1/records/{record_id}", "/api/v1/entities", "/api/v1/status"} <= set(
+        spec["paths"]
+    )
+
+
+def test_no_token_a_wrong_token_and_no_purpose_are_problems_in_the_callers_language(api):
+    client, tokens = api
+    missing = client.get("/api/v1/records")
+    assert missing.status_code == 401 and missing.headers["content-type"].startswith(PROBLEM)
+    assert missing.json()["status"] == 401 and "Bearer" in missing.json()["detail"]
+    wrong = client.get("/api/v1/records", headers=headers("pte_0123456789abcdef_nope", lang="es"))
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "token de API desconocido"
+    assert wrong.headers["content-language"] == "es"
+    aimless = client.get("/api/v1/records", headers=headers(tokens[FGR.user_id], purpose=None, lang="es-MX"))
+    assert aimless.status_code == 403 and "propósito" in aimless.json()["detail"]
+    bad = client.get("/api/v1/records?limit=0", headers=headers(tokens[FGR.user_id]))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.limit"
+    lost = client.get("/api/v1/nowhere", headers=headers(tokens[FGR.user_id], lang="es"))
+    assert lost.status_code == 404 and lost.json()["detail"] == "no existe esa ruta"
+
+
+def test_each_viewer_gets_the_records_they_may_see_and_pages_that_join_up(api):
+    client, tokens = api
+    seen, text = {}, {}
+    for user, token in tokens.items():
+        items, after = [], None
+        while True:
+            page = client.get("/api/v1/records", params={"limit": 7, **({"after": after} if after else {})},
+                              headers=headers(token)).json()  # fmt: skip
+            items += page["items"]
+            after = page["next"]
+            if after is None:
+                break
+        whole = client.get("/api/v1/records", params={"limit": 1000}, headers=headers(token)).json()["items"]
+        assert [r["record_id"] for r in items] == [r["record_id"] for r in whole]
+        seen[user] = {r["record_id"] for r in items}
+        text[user] = repr(items)
+    assert seen[ATF.user_id] != seen[FGR.user_id]
+    assert CANARY in text[ATF.user_id] and CANARY not in text[FGR.user_id]
+    counts = client.get("/api/v1/status", headers=headers(tokens[FGR.user_id])).json()
+    assert sum(c["count"] for c in counts) == len(seen[FGR.user_id])
+
+
+def test_one_record_whole_as_nothing_or_as_a_pointer(api):
+    client, tokens = api
+    atf, fgr = headers(tokens[ATF.user_id]), headers(tokens[FGR.user_id])
+    hidden = "US/ATF:case:C-1"  # the canary case, marked for no one else and no pointer
+    assert client.get(f"/api/v1/records/{hidden}", headers=atf).json()["owner"] == "US/ATF"
+    nothing = client.get(f"/api/v1/records/{hidden}", headers=fgr)
+    unknown = client.get("/api/v1/records/US/ATF:case:no-such", headers=fgr)
+    assert nothing.status_code == unknown.status_code == 404
+    assert nothing.json()["detail"] == unknown.json()["detail"]
+    assert CANARY not in nothing.text
+    mine = next(iter(client.get("/api/v1/records", params={"limit": 1}, headers=fgr).json()["items"]))
+    assert client.get(f"/api/v1/records/{mine['record_id']}", headers=fgr).json() == mine
+
+
+def test_entities_are_what_the_viewer_may_see_of_them(api):
+    client, tokens = api
+    for user, token in tokens.items():
+        page = client.get("/api/v1/entities", params={"limit": 1000}, headers=headers(token))
+        assert page.status_code == 200 and page.json()["items"]
+        if user != ATF.user_id:
+            assert CANARY not in page.text
+    wrong = client.get("/api/v1/entities", params={"kind": "planet"}, headers=headers(tokens[FGR.user_id]))
+    assert wrong.status_code == 422
+
+
+def test_leak_harness_over_every_endpoint(db, tmp_path):
+    """Every GET endpoint, as each viewer: the canary records of ATF (a case, an informant with a
+    phone and a home, a gun) show to ATF only."""
+    from tests.policy.test_access import VIEWERS, seed_contact_canary
+
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    seed_canary(db, tmp_path)
+    seed_contact_canary(db, tmp_path)
+    resolve_persons(db)
+    with db.engine.begin() as conn:
+        for principal in VIEWERS:
+            save(conn, principal)
+    client = TestClient(create_app(db))
+    spec = client.get("/api/v1/openapi.json").json()
+    gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
+    assert gets == ["/api/v1/entities", "/api/v1/records", "/api/v1/records/{record_id}", "/api/v1/status"]
+    for viewer in VIEWERS:
+        token = auth.create_token(db, "system", viewer.user_id, "leak harness")[1]
+        h = headers(token)
+        answers = [client.get("/api/v1/status", headers=h).text]
+        answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
+        for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
+            page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)
+            answers.append(page.text)
+        for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", f"US/ATF:firearm:{CANARY}-gun"):
+            answer = client.get(f"/api/v1/records/{record_id}", headers=h).json()
+            answer.pop("instance", None)  # a problem names the path asked for: the caller's own words
+            answers.append(repr(answer))
+        text = "\n".join(answers)
+        if viewer.agency == "US/ATF":
+            assert text.count(CANARY) >= 4, text[:500]  # armed: the owner sees it on every path
+        else:
+            assert CANARY not in text, viewer.user_id
