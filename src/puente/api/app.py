@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
-from puente.api import records
+from puente.api import governance, records
 from puente.api.problems import problem, title
 from puente.policy.access import Refused
 from puente.policy.auth import AuthError
@@ -18,7 +19,20 @@ from puente.store.db import Database, connect
 
 PREFIX = "/api/v1"
 log = logging.getLogger("puente.api")
-KNOWN = {404: ("no such path", "no existe esa ruta"), 405: ("method not allowed", "método no permitido")}
+KNOWN = {
+    400: ("the body could not be read as JSON", "el cuerpo no pudo leerse como JSON"),
+    404: ("no such path", "no existe esa ruta"),
+    405: ("method not allowed", "método no permitido"),
+}
+
+
+def _methods(request: Request) -> list[str]:
+    """The methods some route serves at the request's path (FastAPI makes a route per method)."""
+    found: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            found |= route.methods
+    return sorted(found)
 
 
 def create_app(db: Database | None = None) -> FastAPI:
@@ -36,6 +50,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     )
     app.state.db = db
     app.include_router(records.router, prefix=PREFIX)
+    app.include_router(governance.router, prefix=PREFIX)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
@@ -57,7 +72,10 @@ def create_app(db: Database | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         detail = KNOWN.get(exc.status_code, (str(exc.detail), str(exc.detail)))
-        return problem(request, exc.status_code, title(exc.status_code), detail, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the first route
+            headers["Allow"] = ", ".join(_methods(request))
+        return problem(request, exc.status_code, title(exc.status_code), detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
