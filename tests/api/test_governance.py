@@ -43,3 +43,21 @@ def test_a_pointer_becomes_the_record_once_the_holders_steward_approves(loaded):
     too_long = client.post(f"/api/v1/access-requests/{request_id}/decision", headers=steward,
                            json={"approve": True, "days": 400})  # fmt: skip
     assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "body.days"
+
+
+def test_a_steward_reads_the_agencys_quarantine_only(loaded):
+    from tests.policy.test_access import HSI_STEWARD
+
+    with loaded.engine.begin() as conn:
+        for principal in (FGR, CBP_STEWARD, HSI_STEWARD):
+            save(conn, principal)
+    client = TestClient(create_app(loaded))
+    seen = {}
+    for steward in (CBP_STEWARD, HSI_STEWARD):
+        h = headers(auth.create_token(loaded, "system", steward.user_id, "t")[1], lang="es")
+        rows = client.get("/api/v1/quarantine", params={"status": "all"}, headers=h).json()
+        assert all(r["owner"] == steward.agency and r["reason"] for r in rows)
+        seen[steward.agency] = rows
+    assert any(seen.values())  # the samples' bad rows
+    fgr = headers(auth.create_token(loaded, "system", FGR.user_id, "t")[1])
+    assert client.get("/api/v1/quarantine", headers=fgr).status_code == 403  # an analyst: not a steward

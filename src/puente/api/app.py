@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-from puente.api import governance, records
+from puente.api import governance, records, stewards
 from puente.api.problems import problem, title
 from puente.policy.access import Refused
 from puente.policy.auth import AuthError
@@ -51,6 +51,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.state.db = db
     app.include_router(records.router, prefix=PREFIX)
     app.include_router(governance.router, prefix=PREFIX)
+    app.include_router(stewards.router, prefix=PREFIX)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
