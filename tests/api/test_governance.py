@@ -56,7 +56,7 @@ def test_a_steward_reads_the_agencys_quarantine_only(loaded):
     for steward in (CBP_STEWARD, HSI_STEWARD):
         h = headers(auth.create_token(loaded, "system", steward.user_id, "t")[1], lang="es")
         rows = client.get("/api/v1/quarantine", params={"status": "all"}, headers=h).json()
-        assert all(r["owner"] == steward.agency and r["reason"] for r in rows)
+        assert all(r["owner"] == steward.agency and r["reason_es"] and r["reason_en"] for r in rows)
         seen[steward.agency] = rows
     assert any(seen.values())  # the samples' bad rows
     fgr = headers(auth.create_token(loaded, "system", FGR.user_id, "t")[1])
