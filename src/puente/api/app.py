@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-from puente.api import governance, records, stewards
+from puente.api import governance, records, stewards, uploads
 from puente.api.problems import problem, title
+from puente.ingest.issues import LoadError
 from puente.policy.access import Refused
 from puente.policy.auth import AuthError
 from puente.store.db import Database, connect
@@ -52,10 +53,15 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(records.router, prefix=PREFIX)
     app.include_router(governance.router, prefix=PREFIX)
     app.include_router(stewards.router, prefix=PREFIX)
+    app.include_router(uploads.router, prefix=PREFIX)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
         return problem(request, 403, title(403), (exc.decision.en, exc.decision.es))
+
+    @app.exception_handler(LoadError)
+    async def not_loaded(request: Request, exc: LoadError) -> JSONResponse:
+        return problem(request, 422, title(422), (exc.en, exc.es), code=exc.code)
 
     @app.exception_handler(AuthError)
     async def unauthenticated(request: Request, exc: AuthError) -> JSONResponse:

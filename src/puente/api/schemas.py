@@ -60,6 +60,7 @@ class Problem(BaseModel):
     detail: str
     instance: str
     errors: list[FieldError] | None = Field(None, description="For an invalid request: what is wrong where.")
+    code: str | None = Field(None, description="For a load that could not run: why, as a code.")
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
