@@ -32,6 +32,9 @@ def test_a_steward_uploads_an_export_and_reads_its_bad_rows(db):
     report = made.json()
     assert report["status"] == "completed" and report["records_new"] > 0 and report["rows_quarantined"] >= 1
     assert report["file"] == "aseguramientos.csv"  # the client's directories are dropped
+    run = client.get(f"/api/v1/runs/{report['run_id']}", headers=steward).json()
+    assert run["status"] == "completed" and run["rows_quarantined"] == report["rows_quarantined"]
+    assert run["id"] in [r["id"] for r in client.get("/api/v1/runs", headers=steward).json()]
     rows = client.get("/api/v1/quarantine", headers=steward).json()
     assert any(r["file_name"] == "aseguramientos.csv" and r["reason_es"] for r in rows)
     again = client.post("/api/v1/uploads", headers=steward, files=files, data=fgr_profile)

@@ -286,9 +286,16 @@ class Repository:
     def run(self, run_id: int) -> dict[str, Any]:
         return dict(self.conn.execute(select(load_runs).where(load_runs.c.id == run_id)).mappings().one())
 
-    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
-        rows = self.conn.execute(select(load_runs).order_by(load_runs.c.id.desc()).limit(limit)).mappings()
-        return [dict(r) for r in rows]
+    def runs(
+        self, limit: int = 50, owner: str | None = None, run_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The newest load runs, of one owner agency or all, or the one with this id."""
+        query = select(load_runs).order_by(load_runs.c.id.desc()).limit(limit)
+        if owner is not None:
+            query = query.where(load_runs.c.owner == owner)
+        if run_id is not None:
+            query = query.where(load_runs.c.id == run_id)
+        return [dict(r) for r in self.conn.execute(query).mappings()]
 
     # --- records -------------------------------------------------------------------------------
 
