@@ -3,12 +3,7 @@ record shown; the steward reads who looked at the agency's records."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from puente.api import create_app
-from puente.policy import auth
-from puente.policy.principals import save
-from tests.api.test_records import headers
+from tests.api.test_records import headers, serving
 from tests.policy.test_access import FGR, loaded
 from tests.policy.test_requests import CBP_STEWARD, CROSSING
 
@@ -16,12 +11,9 @@ __all__ = ["loaded"]
 
 
 def test_a_pointer_becomes_the_record_once_the_holders_steward_approves(loaded):
-    with loaded.engine.begin() as conn:
-        for principal in (FGR, CBP_STEWARD):
-            save(conn, principal)
-    client = TestClient(create_app(loaded))
-    fgr = headers(auth.create_token(loaded, "system", FGR.user_id, "t")[1], lang="es")
-    steward = headers(auth.create_token(loaded, "system", CBP_STEWARD.user_id, "t")[1])
+    client, tokens = serving(loaded, FGR, CBP_STEWARD)
+    fgr = headers(tokens[FGR.user_id], lang="es")
+    steward = headers(tokens[CBP_STEWARD.user_id])
     assert client.get(f"/api/v1/records/{CROSSING}", headers=fgr).json()["kind"] == "pointer"
     made = client.post("/api/v1/access-requests", headers=fgr,
                        json={"record_id": CROSSING, "reason": "arma asegurada en Tijuana"})  # fmt: skip
@@ -48,16 +40,13 @@ def test_a_pointer_becomes_the_record_once_the_holders_steward_approves(loaded):
 def test_a_steward_reads_the_agencys_quarantine_only(loaded):
     from tests.policy.test_access import HSI_STEWARD
 
-    with loaded.engine.begin() as conn:
-        for principal in (FGR, CBP_STEWARD, HSI_STEWARD):
-            save(conn, principal)
-    client = TestClient(create_app(loaded))
+    client, tokens = serving(loaded, FGR, CBP_STEWARD, HSI_STEWARD)
     seen = {}
     for steward in (CBP_STEWARD, HSI_STEWARD):
-        h = headers(auth.create_token(loaded, "system", steward.user_id, "t")[1], lang="es")
+        h = headers(tokens[steward.user_id], lang="es")
         rows = client.get("/api/v1/quarantine", params={"status": "all"}, headers=h).json()
         assert all(r["owner"] == steward.agency and r["reason_es"] and r["reason_en"] for r in rows)
         seen[steward.agency] = rows
     assert any(seen.values())  # the samples' bad rows
-    fgr = headers(auth.create_token(loaded, "system", FGR.user_id, "t")[1])
+    fgr = headers(tokens[FGR.user_id])
     assert client.get("/api/v1/quarantine", headers=fgr).status_code == 403  # an analyst: not a steward

@@ -18,17 +18,22 @@ from tests.policy.test_access import ATF, CANARY, FGR, PURPOSE, seed_canary
 PROBLEM = "application/problem+json"
 
 
+def serving(db, *principals):
+    """A test client of the API over ``db``, and an API token for each principal (saved first)."""
+    with db.engine.begin() as conn:
+        for principal in principals:
+            save(conn, principal)
+    tokens = {p.user_id: auth.create_token(db, "system", p.user_id, "tests")[1] for p in principals}
+    return TestClient(create_app(db)), tokens
+
+
 @pytest.fixture
 def api(db, tmp_path):
     for path, profile in sample_files():
         ingest_file(db, path, load_profile(profile))
     seed_canary(db, tmp_path)
     resolve_persons(db)
-    with db.engine.begin() as conn:
-        for principal in (ATF, FGR):
-            save(conn, principal)
-    tokens = {p.user_id: auth.create_token(db, "system", p.user_id, "tests")[1] for p in (ATF, FGR)}
-    return TestClient(create_app(db)), tokens
+    return serving(db, ATF, FGR)
 
 
 def headers(token, purpose=PURPOSE, lang="en"):
@@ -119,18 +124,14 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     seed_canary(db, tmp_path)
     seed_contact_canary(db, tmp_path)
     resolve_persons(db)
-    with db.engine.begin() as conn:
-        for principal in VIEWERS:
-            save(conn, principal)
-    client = TestClient(create_app(db))
+    client, tokens = serving(db, *VIEWERS)
     spec = client.get("/api/v1/openapi.json").json()
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
     assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities", "quarantine",
                                               "records", "records/{record_id}", "runs", "runs/{run_id}",
                                               "status")]  # fmt: skip
     for viewer in VIEWERS:
-        token = auth.create_token(db, "system", viewer.user_id, "leak harness")[1]
-        h = headers(token)
+        h = headers(tokens[viewer.user_id])
         answers = [client.get(path, headers=h).text for path in ("/api/v1/status", "/api/v1/access-requests")]
         answers.append(client.get("/api/v1/audit/views", params={"limit": 1000}, headers=h).text)
         answers.append(client.get("/api/v1/quarantine", params={"status": "all"}, headers=h).text)

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi.testclient import TestClient
-
-from puente.api import create_app
-from puente.policy import auth
-from puente.policy.principals import Role, save
-from tests.api.test_records import headers
+from puente.policy.principals import Role
+from tests.api.test_records import headers, serving
 from tests.policy.test_access import FGR, person
 
 FGR_STEWARD = person("eva.fgr", "MX/FGR", Role.STEWARD)
 
 
 def test_a_steward_uploads_an_export_and_reads_its_bad_rows(db):
-    with db.engine.begin() as conn:
-        for principal in (FGR, FGR_STEWARD):
-            save(conn, principal)
-    client = TestClient(create_app(db))
-    steward = headers(auth.create_token(db, "system", FGR_STEWARD.user_id, "t")[1], lang="es")
+    client, tokens = serving(db, FGR, FGR_STEWARD)
+    steward = headers(tokens[FGR_STEWARD.user_id], lang="es")
     sample = (resources.files("puente.samples") / "fgr_aseguramientos.csv").read_bytes()
     bad = "FGR-TAM-2023-9999;31/02/2023;Cateo;Reynosa;Tamaulipas;X;1;Ana;Ruiz;;;;M;;;;;;;;;\r\n"
     body = sample.rstrip(b"\r\n") + b"\r\n" + bad.encode("cp1252")
@@ -39,7 +32,7 @@ def test_a_steward_uploads_an_export_and_reads_its_bad_rows(db):
     assert any(r["file_name"] == "aseguramientos.csv" and r["reason_es"] for r in rows)
     again = client.post("/api/v1/uploads", headers=steward, files=files, data=fgr_profile)
     assert again.json()["records_new"] == 0  # a reload changes nothing
-    analyst = headers(auth.create_token(db, "system", FGR.user_id, "t")[1])
+    analyst = headers(tokens[FGR.user_id])
     assert client.post("/api/v1/uploads", headers=analyst, files=files, data=fgr_profile).status_code == 403
     other = client.post("/api/v1/uploads", headers=steward, files=files, data={"profile": "cbp-crossings"})
     assert other.status_code == 403 and "MX/FGR" not in other.json()["detail"]
