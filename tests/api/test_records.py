@@ -13,7 +13,8 @@ from puente.policy import auth
 from puente.policy.principals import save
 from puente.resolve.batch import resolve_persons
 from puente.samples import sample_files
-from tests.policy.test_access import ATF, CANARY, FGR, PURPOSE, seed_canary
+from puente.search import refresh
+from tests.policy.test_access import ATF, CANARY, CANARY_NEIGHBOURS, FGR, PURPOSE, SEARCHES, seed_canary
 
 PROBLEM = "application/problem+json"
 
@@ -124,11 +125,13 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     seed_canary(db, tmp_path)
     seed_contact_canary(db, tmp_path)
     resolve_persons(db)
+    refresh(db)
     client, tokens = serving(db, *VIEWERS)
     spec = client.get("/api/v1/openapi.json").json()
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
-    assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities", "quarantine",
-                                              "records", "records/{record_id}", "runs", "runs/{run_id}",
+    assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities",
+                                              "profiles/{record_id}", "quarantine", "records",
+                                              "records/{record_id}", "runs", "runs/{run_id}", "search",
                                               "status")]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
@@ -143,12 +146,19 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
         for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
             page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)
             answers.append(page.text)
-        for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", f"US/ATF:firearm:{CANARY}-gun"):
-            answer = client.get(f"/api/v1/records/{record_id}", headers=h).json()
-            answer.pop("instance", None)  # a problem names the path asked for: the caller's own words
+        for q in SEARCHES:
+            answer = client.get("/api/v1/search", params={"q": q, "limit": 100}, headers=h).json()
+            answer.pop("query", None)  # the caller's own words
             answers.append(repr(answer))
+        for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", f"US/ATF:firearm:{CANARY}-gun",
+                          *CANARY_NEIGHBOURS):  # fmt: skip
+            for path in ("records", "profiles"):
+                answer = client.get(f"/api/v1/{path}/{record_id}", headers=h).json()
+                answer.pop("instance", None)  # a problem names the path asked for: the caller's own words
+                answers.append(repr(answer))
         text = "\n".join(answers)
         if viewer.agency == "US/ATF":
             assert text.count(CANARY) >= 4, text[:500]  # armed: the owner sees it on every path
+            assert CANARY in "\n".join(answers[-2 * (3 + len(CANARY_NEIGHBOURS)) - len(SEARCHES) :])
         else:
             assert CANARY not in text, viewer.user_id

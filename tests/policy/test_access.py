@@ -140,12 +140,21 @@ def _or_refused(call):
         return f"refused: {refused.decision.en}"
 
 
+# What the harness searches for and whose profiles it opens: the canaries' names, numbers and
+# serial, whole and in part, and the visible records that share a phone or a gun with them.
+SEARCHES = ("Juan Perez", "juan pérez hidalgo", CANARY, "8991234567", "899 123 4567", "4567", "1-AB4512-19",
+            "AB4512", "Calle Hidalgo 12", "jose luis hernandez", "Romarm", "canary")  # fmt: skip
+CANARY_NEIGHBOURS = ("MX/FGR:seizure:FGR-TAM-2023-0117", "MX/FGR:person:FGR-TAM-2023-0117-1")
+
+
 def read_paths(db, viewer):
     """Everything a viewer can get out of the store today, as text."""
     from puente.policy import oversight, requests
     from puente.policy.dissemination import export_records
     from puente.resolve import review
     from puente.resolve.entities import memberships
+    from puente.search import refresh, search
+    from puente.search.profile import profile
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
@@ -159,6 +168,12 @@ def read_paths(db, viewer):
     for kind in ("phone", "address", "firearm"):  # read through members and mentions, not links
         out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
+    refresh(db)
+    for q in SEARCHES:
+        found = search(db, viewer, q, PURPOSE, limit=100)
+        out.append(repr((found.hits, found.pointers)))
+    for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", *CANARY_NEIGHBOURS):
+        out.append(repr(profile(db, viewer, record_id, PURPOSE)))
     return "\n".join(out)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-from puente.api import governance, records, stewards, uploads
+from puente.api import governance, records, search, stewards, uploads
 from puente.api.problems import problem, title
 from puente.ingest.issues import LoadError
 from puente.policy.access import Refused
@@ -54,6 +54,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(governance.router, prefix=PREFIX)
     app.include_router(stewards.router, prefix=PREFIX)
     app.include_router(uploads.router, prefix=PREFIX)
+    app.include_router(search.router, prefix=PREFIX)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:

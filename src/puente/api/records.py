@@ -20,7 +20,7 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
 After = Annotated[str | None, Query(description="The 'next' of the previous page.", max_length=400)]
 
 
-def _record(view: access.RecordView) -> Record:
+def record_answer(view: access.RecordView) -> Record:
     return Record(
         record_id=view.record_id, record_type=view.record_type, owner=view.owner, version=view.version,
         content=view.content, withheld_fields=list(view.withheld_fields),
@@ -47,7 +47,7 @@ def list_records(
         db, viewer, purpose, record_type=record_type, owner=owner, limit=limit, after=after
     )
     last = views[-1].record_id if len(views) == limit else None
-    return Page[Record](items=[_record(v) for v in views], next=last)
+    return Page[Record](items=[record_answer(v) for v in views], next=last)
 
 
 @router.get(
@@ -65,7 +65,7 @@ def read_record(
     if isinstance(found, access.Pointer):
         es = language(request) == "es"
         return Pointer(holder=found.holder, contact=found.contact_es if es else found.contact_en)
-    return _record(found)
+    return record_answer(found)
 
 
 @router.get(

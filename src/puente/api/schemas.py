@@ -70,3 +70,75 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": Problem, "content": {"application/problem+json": {"schema": schema}}}
         for status in statuses
     }
+
+
+# --- search and profiles ------------------------------------------------------------------------------
+
+
+class Reason(BaseModel):
+    token: str = Field(description="The word or identifier of the query this is about.")
+    text: str = Field(description="How the record met it, in the language asked for.")
+
+
+class SearchMatch(BaseModel):
+    record_id: str
+    record_type: str
+    owner: str
+    title: str
+    day: str | None
+    score: float
+    reasons: list[Reason]
+
+
+class SearchHit(BaseModel):
+    entity_id: str | None = Field(
+        description="The entity as this viewer may know it; null for a lone record."
+    )
+    kind: str
+    title: str
+    score: float
+    matches: list[SearchMatch] = Field(description="The entity's records that met the query, best first.")
+    holders: list[str] = Field(description="Other agencies holding records of it that you may ask for.")
+
+
+class HeldElsewhere(BaseModel):
+    """A record you may not see that meets the query or belongs to the entity: its holder, how to ask."""
+
+    holder: str
+    record_id: str = Field(description="Name it in an access request to its holder.")
+    contact: str
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    hits: list[SearchHit]
+    pointers: list[HeldElsewhere]
+
+
+class LinkedRecord(BaseModel):
+    record_id: str
+    record_type: str
+    owner: str
+    title: str
+    day: str | None
+    relation: str
+    entity_id: str | None
+
+
+class TimelineEntry(BaseModel):
+    day: str
+    record_id: str
+    record_type: str
+    title: str
+
+
+class EntityProfile(BaseModel):
+    entity_id: str | None = Field(
+        description="The entity as this viewer may know it; null for a lone record."
+    )
+    kind: str
+    title: str
+    records: list[Record]
+    timeline: list[TimelineEntry]
+    linked: list[LinkedRecord]
+    pointers: list[HeldElsewhere]

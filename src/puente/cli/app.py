@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from puente.cli import governance, resolution
+from puente.cli import search as search_cli
 from puente.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -127,9 +128,9 @@ def ingest(
             report = ingest_file(database, file, chosen, batch_size=batch_size, progress=progress)
     except LoadError as exc:
         _fail(exc, language, as_json)
-    matched = (
-        _resolve_new(database) if resolve and (report.records_new or report.records_new_version) else None
-    )
+    changed = report.records_new or report.records_new_version
+    matched = _resolve_new(database) if resolve and changed else None
+    _refresh_index(database, [report])
     if as_json:
         print(orjson.dumps(report.as_dict() | ({"resolved": matched} if matched else {})).decode())
     else:
@@ -142,6 +143,14 @@ def ingest(
                 else f"New persons resolved: {records_} ({joined} joined to entities)"
             )
     raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
+
+
+def _refresh_index(database: Database, reports: list[LoadReport]) -> None:
+    """New records and versions are found by search at once."""
+    if any(r.records_stored for r in reports):
+        from puente.search import refresh
+
+        refresh(database)
 
 
 def _resolve_new(database: Database) -> dict[str, int] | None:
@@ -323,6 +332,7 @@ def quarantine_resubmit(
     database = _open(db)
     try:
         reports = quarantine_ops.resubmit(database, file)
+        _refresh_index(database, reports)
     except LoadError as exc:
         _fail(exc, language, as_json)
     except (OSError, UnicodeDecodeError) as exc:
@@ -470,6 +480,7 @@ def demo(
     from puente.cli.resolution import resolve
 
     resolve(db=db, lang=language)
+    search_cli.index(db=db, lang=language)
     status(db=db, as_json=False, lang=language)
     if then_serve:
         serve(host=host, port=port, db=db)
@@ -579,6 +590,7 @@ def show(
 
 governance.register(app)
 resolution.register(app, governance.export_app)
+search_cli.register(app)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ Every read is audited.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,13 +233,14 @@ def visible_records(
     owner: str | None = None,
     limit: int | None = None,
     after: str | None = None,
+    record_ids: Sequence[str] | None = None,
     operation: str = "read_records",
     audit_action: str | None = "read_records",
 ) -> list[RecordView]:
     """The newest version of every record this viewer may see (filtered by type and owner agency),
     with restricted fields withheld, in record id order (from the first id after ``after``, for
-    pages). Audited as one entry with the ids read (``audit_action=None`` leaves the entry to a
-    caller that audits what it passes on)."""
+    pages; only ``record_ids`` when given). Audited as one entry with the ids read
+    (``audit_action=None`` leaves the entry to a caller that audits what it passes on)."""
     require(db, principal, operation, purpose)
     query = (
         select(
@@ -259,6 +261,8 @@ def visible_records(
         query = query.where(records.c.owner == owner)
     if after is not None:
         query = query.where(records.c.record_id > after)
+    if record_ids is not None:
+        query = query.where(records.c.record_id.in_(sorted(set(record_ids))))
     if limit is not None:
         query = query.limit(limit)
     views: list[RecordView] = []

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal, select
+from sqlalchemy import ColumnElement, Connection, func, literal, or_, select
 
 from puente.policy import access, audit
 from puente.policy.principals import Principal
@@ -80,6 +80,19 @@ def memberships(
             if a in visible_ids and b in visible_ids
         ]
         _audit(conn, principal, purpose, entity_type, rows)
+    entity_of = {r.record_id: r.entity_id for r in rows}
+    shown = _shown_parts(visible_ids, links, entity_of, total)
+    return [Membership(r.record_id, r.owner, shown[r.record_id]) for r in rows]
+
+
+def _shown_parts(
+    visible_ids: set[str],
+    links: list[tuple[str, str]],
+    entity_of: dict[str, str],
+    total: dict[str, int],
+) -> dict[str, str]:
+    """Record -> the id a viewer knows its entity by: the connected parts of the links between the
+    records they see; a part that is the whole entity keeps its id, any other gets a part id."""
     parent = {r: r for r in visible_ids}
 
     def find(x: str) -> str:
@@ -95,7 +108,6 @@ def memberships(
     parts: dict[str, list[str]] = {}
     for r in visible_ids:
         parts.setdefault(find(r), []).append(r)
-    entity_of = {r.record_id: r.entity_id for r in rows}
     shown: dict[str, str] = {}
     for part in parts.values():
         entity_id = entity_of[part[0]]
@@ -103,7 +115,73 @@ def memberships(
         name = entity_id if whole else _part_id(entity_id, min(part))
         for r in part:
             shown[r] = name
-    return [Membership(r.record_id, r.owner, shown[r.record_id]) for r in rows]
+    return shown
+
+
+@dataclass(frozen=True)
+class EntityParts:
+    """What a viewer may know of some entities: for each visible member, the id of the part it is in;
+    for each entity, the hidden members whose markings let their holders be named."""
+
+    shown: dict[str, str]  # visible record -> the viewer's id of its entity (or part of it)
+    entity_of: dict[str, str]  # visible record -> its entity id (never shown: it keys pointers)
+    pointers: dict[str, list[tuple[str, str]]]  # entity id -> [(holder agency, record id)]
+
+
+def viewer_parts(conn: Connection, principal: Principal, entity_ids: Sequence[str]) -> EntityParts:
+    """The viewer's parts of a few entities (those of a page of search hits, or of one profile),
+    computed as ``memberships`` computes them for all, from the members they may see."""
+    ids = sorted(set(entity_ids))
+    if not ids:
+        return EntityParts({}, {}, {})
+    seen = access.visible(principal)
+    members = conn.execute(
+        select(entity_members.c.record_id, entity_members.c.entity_id, entity_members.c.entity_type,
+               records.c.owner, records.c.disclosure, seen.label("visible"))
+        .join(records, records.c.record_id == entity_members.c.record_id)
+        .where(entity_members.c.entity_id.in_(ids))
+    ).all()  # fmt: skip
+    total: Counter[str] = Counter(m.entity_id for m in members)
+    entity_of = {m.record_id: m.entity_id for m in members if m.visible}
+    pointers: dict[str, list[tuple[str, str]]] = {}
+    for m in members:
+        if not m.visible and m.disclosure == "pointer":
+            pointers.setdefault(m.entity_id, []).append((m.owner, m.record_id))
+    carried = {m.entity_id for m in members if m.entity_type in CARRIED_KINDS}
+    visible_ids = {r for r, e in entity_of.items() if e not in carried}
+    links: list[tuple[str, str]] = []
+    listed = sorted(visible_ids)
+    for start in range(0, len(listed), 500):
+        part = listed[start : start + 500]
+        links += [
+            (a, b)
+            for a, b in conn.execute(
+                select(entity_links.c.record_a, entity_links.c.record_b).where(
+                    or_(entity_links.c.record_a.in_(part), entity_links.c.record_b.in_(part))
+                )
+            )
+            if a in visible_ids and b in visible_ids
+        ]
+    shown = _shown_parts(visible_ids, links, entity_of, dict(total))
+    if carried:  # joined by one key each record holds: what the viewer sees of one is one part
+        mentions = conn.execute(
+            select(entity_mentions.c.record_id, entity_mentions.c.entity_id, seen.label("visible"))
+            .join(records, records.c.record_id == entity_mentions.c.record_id)
+            .where(entity_mentions.c.entity_id.in_(sorted(carried)))
+        ).all()
+        seen_of: dict[str, list[str]] = {}
+        for r, e in entity_of.items():
+            if e in carried:
+                seen_of.setdefault(e, []).append(r)
+        for m in mentions:
+            total[m.entity_id] += 1
+            if m.visible:
+                seen_of.setdefault(m.entity_id, []).append(m.record_id)
+        for r, e in entity_of.items():
+            if e in carried:
+                whole = len(seen_of[e]) == total[e]
+                shown[r] = e if whole else _part_id(e, min(seen_of[e]))
+    return EntityParts(shown, entity_of, pointers)
 
 
 def _audit(

@@ -102,3 +102,10 @@ def given_roots(given: str | None) -> frozenset[str]:
         if len(word) > 1:
             roots |= {word, *table.get(word, ())}
     return frozenset(roots)
+
+
+@cache
+def compound_given_names() -> frozenset[str]:
+    """Given names of two or more words that have short or English forms of their own ("JOSE LUIS"
+    is "Pepe"), so that a search for both words also finds those forms."""
+    return frozenset(root for roots in _equivalents().values() for root in roots if " " in root)

@@ -369,3 +369,36 @@ review_pairs = Table(
     Column("levels", String(100), nullable=False),
     Column("run_id", BigInteger, nullable=False),
 )
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+# Byte order on PostgreSQL too, so that a prefix of an identifier is a range of the index (a
+# language collation would sort "i:AB" and "iAB" together, ignoring the colon).
+_SearchText = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+# One row per indexed record: the version its terms were taken from, its title, and what search
+# filters on (a day, a port, a state).
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("record_type", String(40), nullable=False),
+    Column("title", String(400), nullable=False),
+    Column("day", String(10)),  # ISO date: when it happened (seized, crossed, sold, recovered, opened)
+    Column("port", String(40)),
+    Column("state", String(10)),
+    Index(None, "record_type", "day"),
+)
+
+# The terms a record is found by: words of names (w:), their sound-alike keys (p:), the full given
+# names a short or English form stands for (g:), identifiers (i:) and identifiers reversed (r:), so
+# that the end of a VIN or a phone number is a prefix too; and the records it names (l:).
+search_terms = Table(
+    "search_terms",
+    metadata,
+    Column("term", _SearchText, primary_key=True),
+    Column("record_id", String(400), primary_key=True),
+    Index(None, "record_id"),
+)

@@ -1,0 +1,49 @@
+"""A steward's upload: one export of the agency's, loaded through a bundled profile. Only bundled
+profiles are named (a path on the server is never read), and only the steward's own agency's; the
+API and the web pages both load through here."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from puente.ingest.issues import LoadError
+from puente.ingest.pipeline import LoadReport, ingest_file
+from puente.ingest.profiles import bundled_profiles
+from puente.policy import access, audit
+from puente.policy.principals import Principal
+from puente.policy.requests import refuse
+from puente.store.db import Database
+
+MAX_BYTES = 512 * 1024 * 1024  # an export larger than this is loaded with `puente ingest`
+
+
+def upload(
+    db: Database, viewer: Principal, purpose: str, profile: str, filename: str | None, stream: BinaryIO
+) -> LoadReport:
+    """Load ``stream`` (a file as uploaded) through the bundled profile named ``profile``, for a
+    steward of that profile's agency; audited. Raises LoadError when the load cannot run."""
+    access.require(db, viewer, "ingest", purpose)
+    chosen = bundled_profiles().get(profile)
+    if chosen is None:
+        raise LoadError("unknown_profile", f"unknown profile '{profile}'", f"perfil desconocido '{profile}'")
+    if chosen.agency != viewer.agency:
+        raise refuse(
+            db, viewer, "ingest", purpose,
+            f"'{profile}' is a profile of {chosen.agency}: a steward loads the agency's own exports",
+            f"'{profile}' es un perfil de {chosen.agency}: se cargan las exportaciones de la propia agencia",
+        )  # fmt: skip
+    name = Path(filename or "upload").name or "upload"  # no directories from the client
+    with tempfile.TemporaryDirectory(prefix="puente-upload-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out)
+        if path.stat().st_size > MAX_BYTES:
+            raise LoadError("too_large", "the file is too large to upload", "el archivo es demasiado grande")
+        report = ingest_file(db, path, chosen)
+    with db.engine.begin() as conn:
+        detail = {"file": name, "profile": profile, "run": report.run_id, "status": report.status}
+        audit.record(conn, viewer.user_id, "upload", purpose=purpose, detail=detail)
+    return report

@@ -1,0 +1,464 @@
+"""Search across both countries' records in either language, from what the viewer may see.
+
+A query is cut into words and identifiers. A word is looked for as written, by its Spanish
+sound-alike key, by the full given names its short or English form stands for, and by the close
+spellings of it the index holds; an identifier whole, by its beginning and by its end (the last
+digits of a VIN or a phone). A record is a hit when it meets every word but one (a missing maternal
+surname, a middle name one agency left out) or any identifier. Hits are ranked by how well each word
+was met, weighed by how rare that word is among the records the viewer may see, and grouped by the
+entity the viewer knows them in; each says why it matched, in English and Spanish.
+
+Who may see a record is decided inside the query by the policy layer; a hidden record whose marking
+allows it yields only a pointer (its holder, how to ask). Every search is audited with its purpose.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, and_, case, func, literal, or_, select
+
+from puente.model import vocab
+from puente.normalize.text import fold
+from puente.policy import access, audit
+from puente.policy.principals import Principal
+from puente.resolve.entities import viewer_parts
+from puente.resolve.namekeys import PARTICLES, compound_given_names, given_roots, phonetic
+from puente.search.terms import IDENT, REVERSED, SOUND, WORD, given_term, identifier_key
+from puente.store.db import Database
+from puente.store.schema import entity_members, records, search_docs, search_terms
+
+MAX_RECORDS = 200  # records ranked before grouping into entities
+MAX_POINTERS = 50
+MAX_PARTIAL = 2_000  # postings one partial identifier may bring in
+MAX_TOKENS = 8
+VOCABULARY_TTL = 60.0  # seconds a process keeps the index's words for close spellings
+_DIGITS = re.compile(r"\d")
+_LETTERS = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Filters:
+    record_type: str | None = None
+    owner: str | None = None  # agency, e.g. MX/FGR
+    nation: str | None = None  # the owner's nation
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+    port: str | None = None
+    state: str | None = None  # e.g. MX-TAM, US-TX
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class Reason:
+    token: str
+    en: str
+    es: str
+
+    def text(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+@dataclass(frozen=True)
+class Match:
+    record_id: str
+    record_type: str
+    owner: str
+    title: str
+    day: str | None
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity_id: str | None  # the viewer's id of the entity (or part of it); None for a lone record
+    kind: str
+    title: str
+    score: float
+    matches: tuple[Match, ...]
+    holders: tuple[str, ...] = ()  # other agencies holding records of it the viewer may ask for
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """A record the viewer may not see that meets the query: only its holder and how to ask."""
+
+    holder: str
+    record_id: str
+    contact_en: str
+    contact_es: str
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    pointers: list[HeldElsewhere]
+    seconds: float = 0.0
+    tokens: list[str] = field(default_factory=list)
+
+
+# --- the query's words -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    term: str
+    weight: float  # how well meeting this term meets the word (1: as written)
+    en: str
+    es: str
+
+
+@dataclass
+class _Token:
+    text: str
+    identifier: bool
+    terms: list[_Term]
+    prefixes: list[tuple[str, float, str, str]] = field(default_factory=list)
+
+
+def tokens(text: str) -> list[tuple[str, bool]]:
+    """The query's words and identifiers: (folded word, False) or (identifier key, True). Groups of
+    digits alone ("899 123 4567") are one identifier."""
+    raw = text.split()
+    if raw and all(_DIGITS.search(t) and not _LETTERS.search(t) for t in raw):
+        key = identifier_key("".join(raw))
+        return [(key, True)] if key else []
+    out: list[tuple[str, bool]] = []
+    for piece in raw:
+        if _DIGITS.search(piece):
+            key = identifier_key(piece)
+            if key:
+                out.append((key, True))
+            continue
+        for word in fold(piece).split():
+            if word not in PARTICLES and len(word) > 1 and (word, False) not in out:
+                out.append((word, False))
+    return out[:MAX_TOKENS]
+
+
+_VOCABULARY: dict[str, tuple[float, list[str]]] = {}
+
+
+def _vocabulary(conn: Connection) -> list[str]:
+    """The distinct words the index holds, for close spellings; kept a minute per database."""
+    key = str(conn.engine.url)
+    cached = _VOCABULARY.get(key)
+    if cached is not None and time.monotonic() - cached[0] < VOCABULARY_TTL:
+        return cached[1]
+    words = [
+        t[len(WORD) :]
+        for (t,) in conn.execute(
+            select(search_terms.c.term)
+            .where(search_terms.c.term >= WORD, search_terms.c.term < _after(WORD))
+            .distinct()
+        )
+    ]
+    _VOCABULARY[key] = (time.monotonic(), words)
+    return words
+
+
+def forget_vocabulary() -> None:
+    """Drop the cached words (after this process refreshed the index)."""
+    _VOCABULARY.clear()
+
+
+def _after(prefix: str) -> str:
+    """The first string past every string that begins with ``prefix`` (for an index range)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _close_spellings(word: str, vocabulary: list[str]) -> list[tuple[str, float]]:
+    if len(word) < 4:
+        return []
+    cutoff = 84.0 if len(word) < 8 else 80.0
+    found = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=12)
+    return [(w, score / 100.0) for w, score, _ in found if w != word]
+
+
+def _expand(word: str, identifier: bool, conn: Connection) -> _Token:
+    q = word.lower()
+    if identifier:
+        token = _Token(q, True, [_Term(IDENT + word, 3.0, f"identifier {word}", f"identificador {word}")])
+        if len(word) >= 4:
+            begins = (f"an identifier beginning {word}", f"un identificador que empieza {word}")
+            ends = (f"an identifier ending {word}", f"un identificador que termina {word}")
+            token.prefixes = [(IDENT + word, 2.0, *begins), (REVERSED + word[::-1], 2.0, *ends)]
+        return token
+    terms = [_Term(WORD + word, 1.0, f"'{q}' as written", f"'{q}' tal como se escribió")]
+    key = phonetic(word)
+    if key:
+        terms.append(_Term(SOUND + key, 0.8, f"'{q}' sounds alike ({key})", f"'{q}' suena igual ({key})"))
+    for root in sorted(given_roots(word)):
+        if root == word:  # met as written already weighs 1: this is met by a short form of it
+            terms.append(
+                _Term(given_term(root), 0.9, f"'{q}' met by a short or English form of it",
+                      f"'{q}' coincide con un hipocorístico o forma inglesa")
+            )  # fmt: skip
+        else:
+            r = root.lower()
+            terms.append(
+                _Term(given_term(root), 0.9, f"'{q}' stands for '{r}' (short or English form)",
+                      f"'{q}' equivale a '{r}' (hipocorístico o forma inglesa)")
+            )  # fmt: skip
+    for other, similarity in _close_spellings(word, _vocabulary(conn)):
+        o = other.lower()
+        terms.append(
+            _Term(WORD + other, 0.75 * similarity, f"'{q}' spelled close to '{o}'",
+                  f"'{q}' escrito parecido a '{o}'")
+        )  # fmt: skip
+    best: dict[str, _Term] = {}
+    for t in terms:  # a term reached two ways keeps its best reading
+        if t.term not in best or best[t.term].weight < t.weight:
+            best[t.term] = t
+    return _Token(q, False, list(best.values()))
+
+
+def _given_pairs(toks: list[_Token]) -> None:
+    """Two words that make one given name ("jose luis") are also met by the forms of that name as a
+    whole (a "Pepe" or a "Joe" for José Luis)."""
+    for a, b in zip(toks, toks[1:], strict=False):
+        if a.identifier or b.identifier:
+            continue
+        pair = f"{a.text} {b.text}".upper()
+        if pair in compound_given_names():
+            p = pair.lower()
+            term = _Term(given_term(fold(pair)), 0.9, f"'{p}' as one given name, or a short form of it",
+                         f"'{p}' como un solo nombre de pila, o un hipocorístico de él")  # fmt: skip
+            for tok in (a, b):
+                if all(t.term != term.term for t in tok.terms):
+                    tok.terms.append(term)
+
+
+# --- the query ---------------------------------------------------------------------------------------
+
+
+def _filtered(principal: Principal, filters: Filters) -> list[Any]:
+    conds: list[Any] = []
+    if filters.record_type:
+        conds.append(records.c.record_type == filters.record_type)
+    if filters.owner:
+        conds.append(records.c.owner == filters.owner)
+    if filters.nation:
+        conds.append(records.c.owner_nation == filters.nation)
+    if filters.date_from:
+        conds.append(search_docs.c.day >= filters.date_from)
+    if filters.date_to:
+        conds.append(search_docs.c.day <= filters.date_to)
+    if filters.port:
+        conds.append(search_docs.c.port == filters.port)
+    if filters.state:
+        conds.append(search_docs.c.state == filters.state)
+    return conds
+
+
+def _meets(tok: _Token, term: Any) -> Any:
+    """SQL: the term column holds one of this token's terms (or begins with one of its prefixes)."""
+    conds = [term.in_(sorted({t.term for t in tok.terms}))] if tok.terms else []
+    conds += [and_(term > prefix, term < _after(prefix)) for prefix, *_ in tok.prefixes]
+    return or_(*conds)
+
+
+def _count(conn: Connection, tok: _Token) -> int:
+    """How many postings a token has (bounded): the rarest tokens drive the query."""
+    inner = select(search_terms.c.record_id).where(_meets(tok, search_terms.c.term)).limit(MAX_PARTIAL * 50)
+    return int(conn.execute(select(func.count()).select_from(inner.subquery())).scalar_one())
+
+
+def _postings(conn: Connection, toks: list[_Token], need_words: int) -> Any:
+    """(term, record id) of every term of the query, among the records that can be hits: those
+    meeting an identifier, or one of the rarest words (a hit may miss all but ``need_words`` of
+    them, so it meets at least one of the rarest ``len(words) - need_words + 1``)."""
+    words = [t for t in toks if not t.identifier]
+    drivers = [t for t in toks if t.identifier]
+    if words:
+        counted = sorted(words, key=lambda t: _count(conn, t))
+        drivers += counted[: len(words) - need_words + 1]
+    term = search_terms.c.term
+    candidates = select(search_terms.c.record_id).where(or_(*(_meets(t, term) for t in drivers)))
+    if any(t.prefixes for t in drivers):  # a short partial identifier must not bring in the world
+        candidates = candidates.limit(MAX_PARTIAL * 5)
+    return (
+        select(search_terms.c.term, search_terms.c.record_id)
+        .where(or_(*(_meets(t, term) for t in toks)), search_terms.c.record_id.in_(candidates))
+        .subquery()
+    )
+
+
+def _choices(tok: _Token) -> list[tuple[float, str, str]]:
+    """(weight, en, es) of each way a token can be met: its terms, then its prefixes."""
+    return [(t.weight, t.en, t.es) for t in tok.terms] + [(w, en, es) for _, w, en, es in tok.prefixes]
+
+
+def _token_score(tok: _Token, k: int, term: Any) -> Any:
+    """SQL: the best way a record meets this token, coded as weight (in thousandths) * 1000 + which
+    way, so that one max() gives both; 0 when the record does not meet it."""
+    code = [round(w * 1000) * 1000 + j for j, (w, _, _) in enumerate(_choices(tok))]
+    whens = [(term == t.term, literal(code[j])) for j, t in enumerate(tok.terms)]
+    for j, (prefix, *_) in enumerate(tok.prefixes, start=len(tok.terms)):
+        whens.append((and_(term > prefix, term < _after(prefix)), literal(code[j])))
+    return func.max(case(*whens, else_=literal(0))).label(f"t{k}")
+
+
+def _met(tok: _Token, code: int) -> tuple[float, str, str] | None:
+    if not code:
+        return None
+    weight, en, es = _choices(tok)[int(code) % 1000]
+    return weight, en, es
+
+
+def search(
+    db: Database,
+    principal: Principal,
+    text: str,
+    purpose: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+) -> SearchResult:
+    """Entities and records this viewer may see that meet ``text``, best first, each with its reasons;
+    and pointers to the holders of hidden records that meet it, where their markings allow."""
+    access.require(db, principal, "read_records", purpose)
+    filters = filters or Filters()
+    started = time.perf_counter()
+    words = tokens(text)
+    with db.engine.begin() as conn:
+        toks = [_expand(w, ident, conn) for w, ident in words]
+        _given_pairs(toks)
+        hits: list[Hit] = []
+        pointers: list[HeldElsewhere] = []
+        if toks:
+            ranked, pointers = _ranked(conn, principal, toks, filters)
+            hits = _grouped(conn, principal, ranked)[:limit]
+        shown = [m for h in hits for m in h.matches]
+        audit.record(
+            conn, principal.user_id, "search", purpose=purpose,
+            detail={"query": text[:200], "filters": filters.as_dict(), "count": len(shown),
+                    "owners": _owners(shown), "record_ids": [m.record_id for m in shown][: access.AUDIT_IDS],
+                    "pointers": [p.record_id for p in pointers]},
+        )  # fmt: skip
+    return SearchResult(text, hits, pointers, time.perf_counter() - started, [t.text for t in toks])
+
+
+def _owners(matches: list[Match]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for m in matches:
+        out[m.owner] = out.get(m.owner, 0) + 1
+    return out
+
+
+def _ranked(
+    conn: Connection, principal: Principal, toks: list[_Token], filters: Filters
+) -> tuple[list[Match], list[HeldElsewhere]]:
+    words = [k for k, tok in enumerate(toks) if not tok.identifier]
+    idents = [k for k, tok in enumerate(toks) if tok.identifier]
+    need_words = len(words) - 1 if len(words) > 2 else len(words)
+    postings = _postings(conn, toks, need_words)
+    scores = [_token_score(tok, k, postings.c.term) for k, tok in enumerate(toks)]
+    per_record = select(postings.c.record_id, *scores).group_by(postings.c.record_id).subquery()
+    met = [case((per_record.c[f"t{k}"] > 0, 1), else_=0) for k in range(len(toks))]
+    enough = []
+    if words:
+        enough.append(sum((met[k] for k in words), literal(0)) >= need_words)
+    if idents:
+        enough.append(sum((met[k] for k in idents), literal(0)) >= 1)
+    seen = access.visible(principal)
+    base = (
+        select(
+            per_record, records.c.owner, records.c.record_type, records.c.disclosure,
+            seen.label("visible"), search_docs.c.title, search_docs.c.day,
+        )
+        .join(records, records.c.record_id == per_record.c.record_id)
+        .join(search_docs, search_docs.c.record_id == per_record.c.record_id)
+        .where(or_(*enough), *_filtered(principal, filters))
+    )  # fmt: skip
+    rows = conn.execute(
+        base.where(or_(seen, records.c.disclosure == "pointer")).limit(MAX_RECORDS * 20)
+    ).all()
+    visible_rows = [r for r in rows if r.visible]
+    # a pointer answers the whole query only: a hit/no-hit on what was asked, not on a surname
+    hidden = [
+        r for r in rows
+        if not r.visible and r.disclosure == "pointer" and all(r._mapping[f"t{k}"] for k in range(len(toks)))
+    ]  # fmt: skip
+    # a word's weight: how rare it is among the records this viewer may see that met the query
+    n = len(visible_rows) + 1
+    idf = [
+        1.0
+        if tok.identifier
+        else 1.0 + math.log(n / (1 + sum(1 for r in visible_rows if r._mapping[f"t{k}"] > 0)))
+        for k, tok in enumerate(toks)
+    ]
+    matches = []
+    for r in visible_rows:
+        score = sum((_met(tok, r._mapping[f"t{k}"]) or (0.0,))[0] * idf[k] for k, tok in enumerate(toks))
+        matches.append(
+            Match(r.record_id, r.record_type, r.owner, r.title, r.day, round(score, 3), _reasons(toks, r))
+        )
+    matches.sort(key=lambda m: (-m.score, m.record_id))
+    agencies = vocab.agencies()
+    pointers = []
+    for r in sorted(hidden, key=lambda r: r.record_id)[:MAX_POINTERS]:
+        agency = agencies.get(r.owner)
+        pointers.append(
+            HeldElsewhere(r.owner, r.record_id, agency.contact("en") if agency else r.owner,
+                          agency.contact("es") if agency else r.owner)
+        )  # fmt: skip
+    return matches[:MAX_RECORDS], pointers
+
+
+def _reasons(toks: list[_Token], row: Any) -> tuple[Reason, ...]:
+    out = []
+    for k, tok in enumerate(toks):
+        met = _met(tok, row._mapping[f"t{k}"])
+        if met is None:
+            out.append(Reason(tok.text, f"'{tok.text}' not found", f"'{tok.text}' no se encontró"))
+        else:
+            out.append(Reason(tok.text, met[1], met[2]))
+    return tuple(out)
+
+
+def _grouped(conn: Connection, principal: Principal, ranked: list[Match]) -> list[Hit]:
+    """The ranked records grouped by the entity the viewer knows each in (a lone record stands alone)."""
+    if not ranked:
+        return []
+    ids = [m.record_id for m in ranked]
+    entity_rows = conn.execute(
+        select(entity_members.c.record_id, entity_members.c.entity_id, entity_members.c.entity_type).where(
+            entity_members.c.record_id.in_(ids)
+        )
+    ).all()
+    kinds = {r.entity_id: r.entity_type for r in entity_rows}
+    parts = viewer_parts(conn, principal, [r.entity_id for r in entity_rows])
+    groups: dict[str, list[Match]] = {}
+    order: list[str] = []
+    for m in ranked:
+        key = parts.shown.get(m.record_id) or f"record:{m.record_id}"
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(m)
+    hits = []
+    for key in order:
+        matches = groups[key]
+        best = matches[0]
+        if key.startswith("record:"):
+            hits.append(Hit(None, best.record_type, best.title, best.score, tuple(matches)))
+            continue
+        entity_id = parts.entity_of[best.record_id]
+        holders = tuple(sorted({h for h, _ in parts.pointers.get(entity_id, [])}))
+        # more records of one entity meeting the query make it a little more certain, never a lot
+        score = round(best.score + 0.1 * math.log(len(matches)), 3)
+        hits.append(
+            Hit(key, kinds.get(entity_id, best.record_type), best.title, score, tuple(matches), holders)
+        )
+    hits.sort(key=lambda h: -h.score)
+    return hits
