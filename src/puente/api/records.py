@@ -24,7 +24,7 @@ def record_answer(view: access.RecordView) -> Record:
     return Record(
         record_id=view.record_id, record_type=view.record_type, owner=view.owner, version=view.version,
         content=view.content, withheld_fields=list(view.withheld_fields),
-        originator_controlled=view.originator_controlled,
+        originator_controlled=view.originator_controlled, markings=view.markings, provenance=view.provenance,
     )  # fmt: skip
 
 

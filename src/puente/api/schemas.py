@@ -18,6 +18,10 @@ class Record(BaseModel):
     content: dict[str, Any] = Field(description="The canonical record, restricted fields withheld.")
     withheld_fields: list[str] = Field(description="Fields the owner does not release to this viewer.")
     originator_controlled: bool
+    markings: dict[str, Any] | None = Field(None, description="On a single record: its markings.")
+    provenance: dict[str, Any] | None = Field(
+        None, description="On a single record: the file, sheet, row and load it came from, and when."
+    )
 
 
 class Pointer(BaseModel):

@@ -15,10 +15,9 @@ from puente.api.deps import Db, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import problems
 from puente.ingest import quarantine as quarantine_ops
-from puente.policy import access, audit
+from puente.ingest import stewardship
 from puente.policy.principals import Principal
 from puente.store.db import Database
-from puente.store.repository import Repository
 
 router = APIRouter()
 
@@ -32,14 +31,7 @@ def quarantine(
     status: Literal["open", "resolved", "all"] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[quarantine_ops.Entry]:
-    access.require(db, viewer, "quarantine", purpose)
-    entries = quarantine_ops.list_entries(
-        db, owner=viewer.agency, status=None if status == "all" else status, limit=limit
-    )
-    with db.engine.begin() as conn:
-        detail = {"owner": viewer.agency, "count": len(entries), "ids": [e.id for e in entries]}
-        audit.record(conn, viewer.user_id, "read_quarantine", purpose=purpose, detail=detail)
-    return entries
+    return stewardship.agency_quarantine(db, viewer, purpose, None if status == "all" else status, limit)
 
 
 class LoadRun(BaseModel):
@@ -63,12 +55,7 @@ class LoadRun(BaseModel):
 def _runs(
     db: Database, viewer: Principal, purpose: str, limit: int, run_id: int | None = None
 ) -> list[LoadRun]:
-    access.require(db, viewer, "quarantine", purpose)
-    with db.engine.begin() as conn:
-        rows = Repository(conn).runs(limit, owner=viewer.agency, run_id=run_id)
-        audit.record(conn, viewer.user_id, "read_load_runs", purpose=purpose,
-                     detail={"owner": viewer.agency, "runs": [r["id"] for r in rows]})  # fmt: skip
-    return [LoadRun.model_validate(r) for r in rows]
+    return [LoadRun.model_validate(r) for r in stewardship.agency_runs(db, viewer, purpose, limit, run_id)]
 
 
 @router.get("/runs", response_model=list[LoadRun], responses=problems(401, 403, 422),

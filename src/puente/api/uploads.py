@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, UploadFile
 
 from puente.api.deps import Db, Purpose, Viewer
 from puente.api.schemas import problems
-from puente.ingest import uploads
+from puente.ingest import stewardship
 from puente.ingest.pipeline import LoadReport
 from puente.search import refresh
 
@@ -26,7 +26,7 @@ def upload(
     file: UploadFile,
     profile: Annotated[str, Form(min_length=1, max_length=100, description="A bundled profile's name.")],
 ) -> LoadReport:
-    report = uploads.upload(db, viewer, purpose, profile, file.filename, file.file)
+    report = stewardship.upload(db, viewer, purpose, profile, file.filename, file.file)
     if report.records_stored:
         refresh(db)  # what was stored is found by search at once
     return report

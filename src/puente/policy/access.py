@@ -151,6 +151,9 @@ class RecordView:
     content: dict[str, Any]
     withheld_fields: tuple[str, ...]
     originator_controlled: bool = False
+    # on a single record's read: its markings, and where it came from (file, sheet, row, load, when)
+    markings: dict[str, Any] | None = None
+    provenance: dict[str, Any] | None = None
 
 
 def read_record(
@@ -184,11 +187,13 @@ def read_record(
                 detail={"record_id": record_id, "outcome": "pointer" if pointer else "nothing"},
             )
             return pointer
-        canonical = conn.execute(
-            select(record_versions.c.canonical).where(
-                record_versions.c.record_id == record_id, record_versions.c.version == row["version"]
-            )
-        ).scalar_one()
+        version = conn.execute(
+            select(
+                record_versions.c.canonical, record_versions.c.file_name, record_versions.c.sheet,
+                record_versions.c.row_number, record_versions.c.profile, record_versions.c.load_run_id,
+                record_versions.c.received_at, record_versions.c.remarked_by,
+            ).where(record_versions.c.record_id == record_id, record_versions.c.version == row["version"])
+        ).one()  # fmt: skip
         audit.record(
             conn,
             principal.user_id,
@@ -196,11 +201,17 @@ def read_record(
             purpose=purpose,
             detail={"record_id": record_id, "version": row["version"], "outcome": "record"},
         )
-    content = orjson.loads(canonical)
-    withheld = _withhold(content, orjson.loads(row["markings"]), principal, row["owner"])
+    content = orjson.loads(version.canonical)
+    markings = orjson.loads(row["markings"])
+    withheld = _withhold(content, markings, principal, row["owner"])
+    provenance = {
+        "file": version.file_name, "sheet": version.sheet, "row": version.row_number,
+        "profile": version.profile, "load_run": version.load_run_id, "received_at": version.received_at,
+        "remarked_by": version.remarked_by,
+    }  # fmt: skip
     return RecordView(
         record_id, row["record_type"], row["owner"], row["version"], content, withheld,
-        bool(row["originator_controlled"]),
+        bool(row["originator_controlled"]), markings, provenance,
     )  # fmt: skip
 
 

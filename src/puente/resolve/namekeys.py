@@ -109,3 +109,14 @@ def compound_given_names() -> frozenset[str]:
     """Given names of two or more words that have short or English forms of their own ("JOSE LUIS"
     is "Pepe"), so that a search for both words also finds those forms."""
     return frozenset(root for roots in _equivalents().values() for root in roots if " " in root)
+
+
+@cache
+def given_name_forms() -> dict[str, frozenset[str]]:
+    """Full given name -> the short and English forms it is recorded under ("JOSE" -> PEPE, JOE ...)."""
+    out: dict[str, set[str]] = {}
+    for form, roots in _equivalents().items():
+        for root in roots:
+            if form != root:
+                out.setdefault(root, set()).add(form)
+    return {root: frozenset(forms) for root, forms in out.items()}
