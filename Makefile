@@ -11,6 +11,7 @@ run: setup
 	$(BIN)/puente demo
 
 test: setup
+	@scripts/setup test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

@@ -7,10 +7,11 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
+from puente import web
 from puente.api import governance, records, search, stewards, uploads
 from puente.api.problems import problem, title
 from puente.ingest.issues import LoadError
@@ -55,40 +56,49 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(stewards.router, prefix=PREFIX)
     app.include_router(uploads.router, prefix=PREFIX)
     app.include_router(search.router, prefix=PREFIX)
+    web.mount(app)
+
+    def answer(
+        request: Request, status: int, detail: tuple[str, str], **extra: object
+    ) -> JSONResponse | HTMLResponse:
+        """A problem in the caller's language: JSON for the API, a page for the web."""
+        if request.url.path.startswith(PREFIX):
+            return problem(request, status, title(status), detail, **extra)  # type: ignore[arg-type]
+        return web.error_page(request, status, *detail)
 
     @app.exception_handler(Refused)
-    async def refused(request: Request, exc: Refused) -> JSONResponse:
-        return problem(request, 403, title(403), (exc.decision.en, exc.decision.es))
+    async def refused(request: Request, exc: Refused) -> JSONResponse | HTMLResponse:
+        return answer(request, 403, (exc.decision.en, exc.decision.es))
 
     @app.exception_handler(LoadError)
-    async def not_loaded(request: Request, exc: LoadError) -> JSONResponse:
-        return problem(request, 422, title(422), (exc.en, exc.es), code=exc.code)
+    async def not_loaded(request: Request, exc: LoadError) -> JSONResponse | HTMLResponse:
+        return answer(request, 422, (exc.en, exc.es), code=exc.code)
 
     @app.exception_handler(AuthError)
-    async def unauthenticated(request: Request, exc: AuthError) -> JSONResponse:
-        return problem(request, 401, title(401), (exc.en, exc.es))
+    async def unauthenticated(request: Request, exc: AuthError) -> JSONResponse | HTMLResponse:
+        return answer(request, 401, (exc.en, exc.es))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse | HTMLResponse:
         errors = [
             {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
         where = ", ".join(e["field"] for e in errors) or "the request"
-        return problem(request, 422, title(422), (f"check {where}", f"revise {where}"), errors=errors)
+        return answer(request, 422, (f"check {where}", f"revise {where}"), errors=errors)
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse | HTMLResponse:
         detail = KNOWN.get(exc.status_code, (str(exc.detail), str(exc.detail)))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not only those of the first route
             headers["Allow"] = ", ".join(_methods(request))
-        return problem(request, exc.status_code, title(exc.status_code), detail, headers=headers)
+        return answer(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
-    async def failed(request: Request, exc: Exception) -> JSONResponse:
+    async def failed(request: Request, exc: Exception) -> JSONResponse | HTMLResponse:
         log.error("request failed: %s %s (%s)", request.method, request.url.path, type(exc).__name__)
         why = ("the request could not be completed; it was logged", "no se pudo completar la solicitud")
-        return problem(request, 500, title(500), why)
+        return answer(request, 500, why)
 
     return app

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from puente.model import vocab
 from puente.normalize.text import fold
@@ -29,12 +29,23 @@ from puente.policy import access, audit
 from puente.policy.principals import Principal
 from puente.resolve.entities import viewer_parts
 from puente.resolve.namekeys import PARTICLES, compound_given_names, given_roots, phonetic
-from puente.search.terms import IDENT, REVERSED, SOUND, WORD, given_term, identifier_key
+from puente.search.terms import (
+    IDENT,
+    REVERSED,
+    SOUND,
+    WORD,
+    given_keys,
+    given_term,
+    identifier_key,
+    pair_term,
+)
 from puente.store.db import Database
 from puente.store.schema import entity_members, records, search_docs, search_terms
 
 MAX_RECORDS = 200  # records ranked before grouping into entities
 MAX_POINTERS = 50
+RARE = 30  # a word with fewer postings may be a typo: its close spellings are looked for too
+MAX_CANDIDATES = 5_000  # records scored for one query; a name as common as 'jose' alone is sampled
 MAX_PARTIAL = 2_000  # postings one partial identifier may bring in
 MAX_TOKENS = 8
 VOCABULARY_TTL = 60.0  # seconds a process keeps the index's words for close spellings
@@ -123,6 +134,7 @@ class _Token:
     identifier: bool
     terms: list[_Term]
     prefixes: list[tuple[str, float, str, str]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)  # sound-alike keys of a word's readings, for name pairs
 
 
 def tokens(text: str) -> list[tuple[str, bool]]:
@@ -209,7 +221,10 @@ def _expand(word: str, identifier: bool, conn: Connection) -> _Token:
                 _Term(given_term(root), 0.9, f"'{q}' stands for '{r}' (short or English form)",
                       f"'{q}' equivale a '{r}' (hipocorístico o forma inglesa)")
             )  # fmt: skip
-    for other, similarity in _close_spellings(word, _vocabulary(conn)):
+    # close spellings for a word the index barely knows (a typo): a common word is met as it is
+    rare = _count(conn, _Token(q, False, terms[:1]), RARE) < RARE
+    close = _close_spellings(word, _vocabulary(conn)) if rare else []
+    for other, similarity in close:
         o = other.lower()
         terms.append(
             _Term(WORD + other, 0.75 * similarity, f"'{q}' spelled close to '{o}'",
@@ -219,7 +234,8 @@ def _expand(word: str, identifier: bool, conn: Connection) -> _Token:
     for t in terms:  # a term reached two ways keeps its best reading
         if t.term not in best or best[t.term].weight < t.weight:
             best[t.term] = t
-    return _Token(q, False, list(best.values()))
+    keys = given_keys([word]) | {phonetic(other) for other, _ in close}
+    return _Token(q, False, list(best.values()), keys={k for k in keys if k})
 
 
 def _given_pairs(toks: list[_Token]) -> None:
@@ -267,30 +283,38 @@ def _meets(tok: _Token, term: Any) -> Any:
     return or_(*conds)
 
 
-def _count(conn: Connection, tok: _Token) -> int:
-    """How many postings a token has (bounded): the rarest tokens drive the query."""
-    inner = select(search_terms.c.record_id).where(_meets(tok, search_terms.c.term)).limit(MAX_PARTIAL * 50)
+def _count(conn: Connection, tok: _Token, bound: int = MAX_CANDIDATES) -> int:
+    """How many postings a token has, counted up to ``bound``."""
+    inner = select(search_terms.c.record_id).where(_meets(tok, search_terms.c.term)).limit(bound)
     return int(conn.execute(select(func.count()).select_from(inner.subquery())).scalar_one())
 
 
-def _postings(conn: Connection, toks: list[_Token], need_words: int) -> Any:
-    """(term, record id) of every term of the query, among the records that can be hits: those
-    meeting an identifier, or one of the rarest words (a hit may miss all but ``need_words`` of
-    them, so it meets at least one of the rarest ``len(words) - need_words + 1``)."""
-    words = [t for t in toks if not t.identifier]
-    drivers = [t for t in toks if t.identifier]
-    if words:
-        counted = sorted(words, key=lambda t: _count(conn, t))
-        drivers += counted[: len(words) - need_words + 1]
-    term = search_terms.c.term
-    candidates = select(search_terms.c.record_id).where(or_(*(_meets(t, term) for t in drivers)))
-    if any(t.prefixes for t in drivers):  # a short partial identifier must not bring in the world
-        candidates = candidates.limit(MAX_PARTIAL * 5)
-    return (
-        select(search_terms.c.term, search_terms.c.record_id)
-        .where(or_(*(_meets(t, term) for t in toks)), search_terms.c.record_id.in_(candidates))
-        .subquery()
+def _ids(conn: Connection, condition: Any, limit: int = MAX_CANDIDATES) -> list[str]:
+    return list(
+        conn.execute(select(search_terms.c.record_id).where(condition).distinct().limit(limit)).scalars()
     )
+
+
+def _candidates(conn: Connection, toks: list[_Token], need_words: int) -> list[str]:
+    """The records that can be hits, at most MAX_CANDIDATES: those meeting an identifier, and for
+    words those holding the name pair of two of them (a person meeting two words holds it), else
+    (names of organizations, places, titles) those meeting one of the rarest words."""
+    term = search_terms.c.term
+    words = [t for t in toks if not t.identifier]
+    found = {r for t in toks if t.identifier for r in _ids(conn, _meets(t, term), MAX_PARTIAL)}
+    if not words:
+        return sorted(found)
+    if need_words >= 2:
+        keys = sorted({
+            pair_term(a, b) for i, x in enumerate(words) for y in words[i + 1 :]
+            for a in x.keys for b in y.keys if a != b
+        })  # fmt: skip
+        paired = _ids(conn, term.in_(keys)) if keys else []
+        if paired:
+            return sorted(found.union(paired))
+    counted = sorted(words, key=lambda t: _count(conn, t))
+    drivers = counted[: len(words) - need_words + 1]
+    return sorted(found.union(_ids(conn, or_(*(_meets(t, term) for t in drivers)))))
 
 
 def _choices(tok: _Token) -> list[tuple[float, str, str]]:
@@ -298,21 +322,36 @@ def _choices(tok: _Token) -> list[tuple[float, str, str]]:
     return [(t.weight, t.en, t.es) for t in tok.terms] + [(w, en, es) for _, w, en, es in tok.prefixes]
 
 
-def _token_score(tok: _Token, k: int, term: Any) -> Any:
-    """SQL: the best way a record meets this token, coded as weight (in thousandths) * 1000 + which
-    way, so that one max() gives both; 0 when the record does not meet it."""
-    code = [round(w * 1000) * 1000 + j for j, (w, _, _) in enumerate(_choices(tok))]
-    whens = [(term == t.term, literal(code[j])) for j, t in enumerate(tok.terms)]
-    for j, (prefix, *_) in enumerate(tok.prefixes, start=len(tok.terms)):
-        whens.append((and_(term > prefix, term < _after(prefix)), literal(code[j])))
-    return func.max(case(*whens, else_=literal(0))).label(f"t{k}")
-
-
-def _met(tok: _Token, code: int) -> tuple[float, str, str] | None:
-    if not code:
-        return None
-    weight, en, es = _choices(tok)[int(code) % 1000]
-    return weight, en, es
+def _scores(conn: Connection, toks: list[_Token], ids: list[str]) -> dict[str, list[int]]:
+    """Record -> for each token, the best way the record meets it (an index into ``_choices``,
+    plus one; 0 for not at all), read from each candidate's own terms."""
+    exact: list[dict[str, int]] = []
+    for tok in toks:
+        ways: dict[str, int] = {}
+        for j, t in enumerate(tok.terms):
+            ways.setdefault(t.term, j)
+        exact.append(ways)
+    weights = [[w for w, _, _ in _choices(tok)] for tok in toks]
+    best: dict[str, list[int]] = {}
+    for start in range(0, len(ids), 1000):
+        part = ids[start : start + 1000]
+        rows = conn.execute(
+            select(search_terms.c.record_id, search_terms.c.term).where(search_terms.c.record_id.in_(part))
+        )
+        for record_id, term in rows:
+            for k, tok in enumerate(toks):
+                j = exact[k].get(term)
+                if j is None:
+                    for p, (prefix, *_) in enumerate(tok.prefixes):
+                        if term.startswith(prefix) and term != prefix:
+                            j = len(tok.terms) + p
+                            break
+                    else:
+                        continue
+                got = best.setdefault(record_id, [0] * len(toks))
+                if got[k] == 0 or weights[k][j] > weights[k][got[k] - 1]:
+                    got[k] = j + 1
+    return best
 
 
 def search(
@@ -361,47 +400,37 @@ def _ranked(
     words = [k for k, tok in enumerate(toks) if not tok.identifier]
     idents = [k for k, tok in enumerate(toks) if tok.identifier]
     need_words = len(words) - 1 if len(words) > 2 else len(words)
-    postings = _postings(conn, toks, need_words)
-    scores = [_token_score(tok, k, postings.c.term) for k, tok in enumerate(toks)]
-    per_record = select(postings.c.record_id, *scores).group_by(postings.c.record_id).subquery()
-    met = [case((per_record.c[f"t{k}"] > 0, 1), else_=0) for k in range(len(toks))]
-    enough = []
-    if words:
-        enough.append(sum((met[k] for k in words), literal(0)) >= need_words)
-    if idents:
-        enough.append(sum((met[k] for k in idents), literal(0)) >= 1)
+    met = _scores(conn, toks, _candidates(conn, toks, need_words))
+    enough = {
+        r for r, ways in met.items()
+        if (words and sum(1 for k in words if ways[k]) >= need_words) or any(ways[k] for k in idents)
+    }  # fmt: skip
     seen = access.visible(principal)
-    base = (
-        select(
-            per_record, records.c.owner, records.c.record_type, records.c.disclosure,
-            seen.label("visible"), search_docs.c.title, search_docs.c.day,
-        )
-        .join(records, records.c.record_id == per_record.c.record_id)
-        .join(search_docs, search_docs.c.record_id == per_record.c.record_id)
-        .where(or_(*enough), *_filtered(principal, filters))
-    )  # fmt: skip
-    rows = conn.execute(
-        base.where(or_(seen, records.c.disclosure == "pointer")).limit(MAX_RECORDS * 20)
-    ).all()
+    rows = []
+    listed = sorted(enough)
+    for start in range(0, len(listed), 1000):
+        rows += conn.execute(
+            select(
+                records.c.record_id, records.c.owner, records.c.record_type, records.c.disclosure,
+                seen.label("visible"), search_docs.c.title, search_docs.c.day,
+            )
+            .join(search_docs, search_docs.c.record_id == records.c.record_id)
+            .where(records.c.record_id.in_(listed[start : start + 1000]), *_filtered(principal, filters))
+            .where(or_(seen, records.c.disclosure == "pointer"))
+        ).all()  # fmt: skip
     visible_rows = [r for r in rows if r.visible]
     # a pointer answers the whole query only: a hit/no-hit on what was asked, not on a surname
-    hidden = [
-        r for r in rows
-        if not r.visible and r.disclosure == "pointer" and all(r._mapping[f"t{k}"] for k in range(len(toks)))
-    ]  # fmt: skip
+    hidden = [r for r in rows if not r.visible and r.disclosure == "pointer" and all(met[r.record_id])]
     # a word's weight: how rare it is among the records this viewer may see that met the query
     n = len(visible_rows) + 1
-    idf = [
-        1.0
-        if tok.identifier
-        else 1.0 + math.log(n / (1 + sum(1 for r in visible_rows if r._mapping[f"t{k}"] > 0)))
-        for k, tok in enumerate(toks)
-    ]
+    met_by = [sum(1 for r in visible_rows if met[r.record_id][k]) for k in range(len(toks))]
+    idf = [1.0 if tok.identifier else 1.0 + math.log(n / (1 + met_by[k])) for k, tok in enumerate(toks)]
     matches = []
     for r in visible_rows:
-        score = sum((_met(tok, r._mapping[f"t{k}"]) or (0.0,))[0] * idf[k] for k, tok in enumerate(toks))
+        ways = met[r.record_id]
+        score = sum(_choices(tok)[ways[k] - 1][0] * idf[k] for k, tok in enumerate(toks) if ways[k])
         matches.append(
-            Match(r.record_id, r.record_type, r.owner, r.title, r.day, round(score, 3), _reasons(toks, r))
+            Match(r.record_id, r.record_type, r.owner, r.title, r.day, round(score, 3), _reasons(toks, ways))
         )
     matches.sort(key=lambda m: (-m.score, m.record_id))
     agencies = vocab.agencies()
@@ -415,14 +444,14 @@ def _ranked(
     return matches[:MAX_RECORDS], pointers
 
 
-def _reasons(toks: list[_Token], row: Any) -> tuple[Reason, ...]:
+def _reasons(toks: list[_Token], ways: list[int]) -> tuple[Reason, ...]:
     out = []
-    for k, tok in enumerate(toks):
-        met = _met(tok, row._mapping[f"t{k}"])
-        if met is None:
+    for tok, way in zip(toks, ways, strict=True):
+        if not way:
             out.append(Reason(tok.text, f"'{tok.text}' not found", f"'{tok.text}' no se encontró"))
         else:
-            out.append(Reason(tok.text, met[1], met[2]))
+            _, en, es = _choices(tok)[way - 1]
+            out.append(Reason(tok.text, en, es))
     return tuple(out)
 
 

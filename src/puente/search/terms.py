@@ -16,7 +16,7 @@ from typing import Any
 from puente.normalize.text import fold
 from puente.resolve.namekeys import PARTICLES, given_roots, phonetic
 
-WORD, SOUND, GIVEN, IDENT, REVERSED, LINK = "w:", "p:", "g:", "i:", "r:", "l:"
+WORD, SOUND, GIVEN, IDENT, REVERSED, LINK, PAIR = "w:", "p:", "g:", "i:", "r:", "l:", "n:"
 MAX_TERM = 200  # the column's width; longer words are cut (a term is a key, not the value)
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
 
@@ -81,6 +81,34 @@ def _ident_terms(values: Iterable[Any]) -> Iterator[str]:
         if len(key) >= 2:
             yield IDENT + key[: MAX_TERM - 2]
             yield REVERSED + key[::-1][: MAX_TERM - 2]
+
+
+def pair_term(a: str, b: str) -> str:
+    """Two sound-alike keys of one person's name together (a given name with a surname, or both
+    surnames): a few records hold a pair where thousands hold either word, so a query of two or
+    more words starts from its pairs."""
+    low, high = sorted((a, b))
+    return f"{PAIR}{low}|{high}"[:MAX_TERM]
+
+
+def given_keys(words: list[str]) -> set[str]:
+    """Sound-alike keys of a given name and of the full names its short or English forms stand for."""
+    keys = {phonetic(w) for w in words if len(w) > 1}
+    if words:
+        keys |= {phonetic(part) for root in given_roots(" ".join(words)) for part in root.split()}
+    return {k for k in keys if k}
+
+
+def _pair_terms(given: list[list[str]], surnames: list[str]) -> Iterator[str]:
+    firsts = set().union(*(given_keys(words) for words in given)) if given else set()
+    lasts = sorted({k for k in (phonetic(w) for w in surnames if len(w) > 1) if k})
+    for g in firsts:
+        for last in lasts:
+            if g != last:
+                yield pair_term(g, last)
+    for i, a in enumerate(lasts):
+        for b in lasts[i + 1 :]:
+            yield pair_term(a, b)
 
 
 def link_term(record_id: str) -> str:
@@ -213,5 +241,7 @@ def document(record_id: str, version: int, record_type: str, content: dict[str, 
         day = c.get("opened_on")
         title = " · ".join(x for x in (c.get("case_number"), c.get("title")) if x)
     terms = {*_word_terms(words), *_given_terms(given), *_ident_terms(idents)}
+    if record_type == "person":
+        terms.update(_pair_terms(given, words))
     terms.update(link_term(r["target"]) for r in c.get("relations") or [] if r.get("target"))
     return Doc(record_id, version, record_type, str(title)[:400], day, port, state, frozenset(terms))

@@ -1,0 +1,158 @@
+"""End to end in a real browser (Debian's Chromium through Playwright) against `puente serve` on a
+loopback port: a US and a Mexican analyst search a Spanish name typed without accents, open the
+profile and see different records and a pointer; the language switches; a steward uploads a file
+with bad rows and reads the quarantine."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from puente.store import connect
+from tests.policy.test_access import ATF, FGR
+from tests.web.test_pages import FGR_STEWARD, PASSWORD, seeded
+
+CHROMIUM = "/usr/bin/chromium"
+DETAINEE = "MX/FGR:person:FGR-TAM-2023-0117-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'puente.db'}"
+    db = connect(url, blob_dir=folder / "files")
+    db.upgrade()
+    seeded(db, folder)
+    db.dispose()
+    port = _free_port()
+    env = {**os.environ, "PUENTE_DATA_DIR": str(folder)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "puente", "serve", "--port", str(port), "--db", url],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(
+                    f"puente serve did not start: {proc.stdout.read().decode() if proc.stdout else ''}"
+                )
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium is installed by 'make test' (scripts/setup test)"
+    with sync_playwright() as p:
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []  # Chromium refuses its sandbox as root
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, base, user_id, lang="en-US", purpose="BEST Laredo case DL12QR"):
+    context = browser.new_context(locale=lang, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/search")
+    assert "/login" in page.url
+    page.fill("#user_id", user_id)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")  # the form works from the keyboard
+    page.wait_for_url(f"{base}/search")
+    if purpose:  # else the first search states it
+        page.fill("#purpose-bar", purpose)
+        page.press("#purpose-bar", "Enter")
+        page.wait_for_url(f"{base}/search")
+    return page
+
+
+def search_and_open(page, query):
+    page.fill("#q", query)
+    if page.locator("#purpose-search").count():
+        page.fill("#purpose-search", "BEST Laredo case DL12QR")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results-h")
+    hit = page.locator(".hit", has_text="Hernández Gómez").first
+    assert hit.is_visible()
+    hit.locator(".hit-title").click()
+    page.wait_for_selector("#records-h")
+    return page
+
+
+def test_two_analysts_see_different_records_and_a_pointer(server, browser):
+    us = search_and_open(log_in(browser, server, ATF.user_id, purpose=""), "jose luis hernandez gomez")
+    mx = search_and_open(log_in(browser, server, FGR.user_id, lang="es-MX"), "jose luis hernandez gomez")
+    us_records = set(us.locator("tr.member code").all_inner_texts())
+    mx_records = set(mx.locator("tr.member code").all_inner_texts())
+    assert DETAINEE in us_records and DETAINEE in mx_records
+    assert "US/HSI:person:H-9" in us_records and "US/HSI:person:H-9" not in mx_records
+    pointer = mx.locator("li.pointer", has_text="US/HSI:person:H-9")
+    assert pointer.is_visible() and pointer.locator("button").is_visible()  # request access
+    assert us.locator("li.pointer", has_text="US/HSI:person:H-9").count() == 0
+    assert mx.locator("html").get_attribute("lang") == "es"  # the browser asked for Spanish
+    assert "Registros" in mx.inner_text("#records-h")
+    # the Mexican analyst asks the holder for access from the pointer
+    pointer.locator("input[name=reason]").fill("mismo detenido, carpeta FED/TAM/REY/0001234/2023")
+    pointer.locator("button").click()
+    mx.wait_for_url("**/requests?sent=1")
+    assert "US/HSI:person:H-9" in mx.inner_text("main")
+
+
+def test_the_language_switches_on_every_page(server, browser):
+    page = log_in(browser, server, FGR.user_id)
+    page.goto(f"{server}/record/{DETAINEE}")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Provenance" in page.inner_text("#provenance-h")
+    page.click("#switch-language")
+    page.wait_for_selector("html[lang=es]")
+    assert "Procedencia" in page.inner_text("#provenance-h") and DETAINEE in page.url
+    page.click("#switch-language")
+    page.wait_for_selector("html[lang=en]")
+
+
+def test_a_steward_uploads_a_file_with_bad_rows_and_reads_the_quarantine(server, browser, tmp_path):
+    rows = ("FOLIO;FECHA_ASEGURAMIENTO;TIPO_EVENTO;MUNICIPIO;ESTADO;NUM_DETENIDO;NOMBRE;APELLIDO_PATERNO\n"
+            "FGR-PW-1;31/02/2023;Cateo;Reynosa;Tamaulipas;1;Pedro;Páramo\n"
+            "FGR-PW-2;01/03/2023;Cateo;Reynosa;Tamaulipas;1;Juan;Preciado\n"
+            "FGR-PW-3;02/03/2099;Cateo;Reynosa;Tamaulipas;1;Susana;San Juan\n")  # fmt: skip
+    export = tmp_path / "aseguramientos-marzo.csv"
+    export.write_bytes(rows.encode("latin-1"))
+    page = log_in(browser, server, FGR_STEWARD.user_id, lang="es-MX", purpose="carga mensual")
+    page.click("text=Cargar archivo")
+    page.select_option("#profile", "fgr-aseguramientos")
+    page.set_input_files("#file", str(export))
+    page.click("button.primary")
+    page.wait_for_selector("tr.run.status-completed", timeout=30_000)
+    run = page.locator("tr.run", has_text="aseguramientos-marzo.csv").first
+    assert "terminada" in run.inner_text()
+    run.locator("a", has_text="2").click()  # the quarantined rows
+    page.wait_for_selector("#quarantine")
+    table = page.inner_text("#quarantine")
+    assert "FGR-PW-1" in table and "FGR-PW-3" in table and "FGR-PW-2" not in table
+    assert "fecha" in table.lower()  # the reason, in Spanish
+    with page.expect_download() as download:
+        page.click("a.button[download]")
+    assert "FGR-PW-1" in Path(download.value.path()).read_text(encoding="utf-8")

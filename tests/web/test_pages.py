@@ -1,0 +1,191 @@
+"""The web pages over a real database (SQLite and PostgreSQL): login, sessions and CSRF, the
+purpose of use, both languages, and no page showing what its viewer may not see."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from puente.api import create_app
+from puente.ingest.pipeline import ingest_file
+from puente.ingest.profiles import load_profile, parse_profile
+from puente.policy import auth
+from puente.policy.principals import Role, save
+from puente.resolve.batch import resolve_persons, resolve_things
+from puente.samples import sample_files
+from puente.search import refresh
+from tests.ingest.test_bad_input import write
+from tests.policy.test_access import (
+    ATF,
+    CANARY,
+    CANARY_NEIGHBOURS,
+    FGR,
+    PURPOSE,
+    SEARCHES,
+    VIEWERS,
+    person,
+    seed_canary,
+    seed_contact_canary,
+)
+from tests.search.test_profile import SAME_MAN
+
+PASSWORD = "correct horse battery staple"
+FGR_STEWARD = person("marta.fgr", "MX/FGR", Role.STEWARD)
+
+
+def seeded(db, tmp_path):
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    rows = "ID,GIVEN,LAST,LAST2,DOB,CURP\nH-9,Jose Luis,Hernandez,Gomez,1988-03-04,HEGJ880304HCHRML07\n"
+    ingest_file(db, write(tmp_path, rows, "same.csv"), parse_profile(SAME_MAN, "hsi-same"))
+    seed_canary(db, tmp_path)
+    seed_contact_canary(db, tmp_path)
+    resolve_persons(db)
+    resolve_things(db, "firearm")
+    refresh(db)
+    with db.engine.begin() as conn:
+        for principal in (*VIEWERS, FGR_STEWARD):
+            save(conn, principal)
+    for principal in (*VIEWERS, FGR_STEWARD):
+        auth.set_password(db, "system", principal.user_id, PASSWORD)
+    return db
+
+
+def signed_in(app, principal, lang="en"):
+    client = TestClient(app, base_url="https://testserver", headers={"Accept-Language": lang})
+    form = {"user_id": principal.user_id, "password": PASSWORD, "next": "/search"}
+    answer = client.post("/login", data=form, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    client.get("/search", params={"q": "", "purpose": PURPOSE})
+    return client
+
+
+def csrf_of(client):
+    return client.cookies.get("puente_csrf")
+
+
+@pytest.fixture
+def site(db, tmp_path):
+    return create_app(seeded(db, tmp_path))
+
+
+def test_a_visitor_is_sent_to_log_in_and_a_wrong_password_is_refused_in_their_language(site):
+    client = TestClient(site, base_url="https://testserver")
+    away = client.get("/profile/MX/FGR:person:FGR-TAM-2023-0117-1", follow_redirects=False)
+    assert away.status_code == 303 and away.headers["location"].startswith("/login?next=/profile/")
+    wrong = client.post("/login", data={"user_id": FGR.user_id, "password": "nope"},
+                        headers={"Accept-Language": "es-MX"})  # fmt: skip
+    assert wrong.status_code == 401 and "contraseña" in wrong.text and 'lang="es"' in wrong.text
+    assert 'role="alert"' in wrong.text
+    form = {"user_id": FGR.user_id, "password": PASSWORD, "next": "https://evil.example/"}
+    elsewhere = client.post("/login", data=form, follow_redirects=False)
+    assert elsewhere.headers["location"] == "/search"  # never an open redirect
+    cookie = elsewhere.headers.get_list("set-cookie")
+    assert any("puente_session=" in c and "HttpOnly" in c and "SameSite=strict" in c and "Secure" in c
+               for c in cookie)  # fmt: skip
+
+
+def test_a_form_without_the_sessions_csrf_token_changes_nothing(site):
+    client = signed_in(site, FGR)
+    forged = client.post(
+        "/requests", data={"record_id": "US/HSI:person:H-9", "reason": "x", "csrf": "forged"}
+    )
+    assert forged.status_code == 403
+    asked = client.post("/requests", data={"record_id": "US/HSI:person:H-9", "reason": "same man",
+                                           "csrf": csrf_of(client)})  # fmt: skip
+    assert asked.status_code == 200 and "US/HSI:person:H-9" in asked.text
+
+
+def test_search_profile_and_record_pages_differ_by_viewer(site):
+    atf, fgr = signed_in(site, ATF), signed_in(site, FGR)
+    for client in (atf, fgr):
+        page = client.get("/search", params={"q": "jose luis hernandez"})
+        assert page.status_code == 200 and "José Luis" in page.text
+    us = atf.get("/profile/MX/FGR:person:FGR-TAM-2023-0117-1").text
+    mx = fgr.get("/profile/MX/FGR:person:FGR-TAM-2023-0117-1").text
+    assert (
+        "US/HSI:person:H-9" in us and "US/HSI:person:H-9" in mx
+    )  # a record to the one, a pointer to the other
+    assert 'class="pointer"' in mx and 'class="pointer"' not in us
+    hidden = fgr.get("/record/US/HSI:person:H-9")
+    assert hidden.status_code == 200 and "US/HSI" in hidden.text and "Gomez" not in hidden.text
+    unknown, canary = fgr.get("/record/US/ATF:case:no-such"), fgr.get("/record/US/ATF:case:C-1")
+    assert unknown.status_code == canary.status_code == 404
+    assert re.sub(r"no-such|C-1", "", unknown.text) == re.sub(r"no-such|C-1", "", canary.text)
+
+
+def test_every_page_in_both_languages(site):
+    client = signed_in(site, FGR_STEWARD, lang="es")
+    pages = ["/search?q=jose", "/profile/MX/FGR:person:FGR-TAM-2023-0117-1",
+             "/record/MX/FGR:person:FGR-TAM-2023-0117-1", "/requests", "/steward/upload", "/steward/runs",
+             "/steward/quarantine", "/audit"]  # fmt: skip
+    for path in pages:
+        spanish = client.get(path)
+        assert spanish.status_code == 200 and 'lang="es"' in spanish.text, path
+    switched = client.get("/lang/en", params={"next": "/requests"}, follow_redirects=False)
+    assert switched.headers["location"] == "/requests"
+    for path in pages:
+        english = client.get(path)
+        assert english.status_code == 200 and 'lang="en"' in english.text, path
+
+
+def test_a_record_page_shows_markings_and_provenance(site):
+    page = signed_in(site, FGR).get("/record/MX/FGR:seizure:FGR-TAM-2023-0117").text
+    assert "fgr_aseguramientos.csv" in page and "fgr-aseguramientos" in page
+    assert "MX, US/ATF, US/HSI" in page
+
+
+def test_a_steward_uploads_follows_the_load_and_reads_the_quarantine(site):
+    client = signed_in(site, FGR_STEWARD, lang="es")
+    rows = ("FOLIO;FECHA_ASEGURAMIENTO;TIPO_EVENTO;MUNICIPIO;ESTADO;NUM_DETENIDO;NOMBRE;APELLIDO_PATERNO\n"
+            "FGR-WEB-1;31/02/2023;Cateo;Reynosa;Tamaulipas;1;Pedro;Páramo\n"
+            "FGR-WEB-2;01/03/2023;Cateo;Reynosa;Tamaulipas;1;Juan;Preciado\n").encode("latin-1")  # fmt: skip
+    answer = client.post("/steward/upload", data={"profile": "fgr-aseguramientos", "csrf": csrf_of(client)},
+                         files={"file": ("web.csv", rows, "text/csv")})  # fmt: skip
+    assert answer.status_code == 200 and "web.csv" in answer.text
+    quarantine = client.get("/steward/quarantine")
+    assert "FGR-WEB-1" in quarantine.text and "31/02/2023" in quarantine.text
+    exported = client.get("/steward/quarantine", params={"format": "csv"})
+    assert exported.headers["content-type"].startswith("text/csv") and "FGR-WEB-1" in exported.text
+    assert "Preciado" in client.get("/search", params={"q": "juan preciado"}).text  # indexed at once
+    analyst = signed_in(site, FGR)
+    assert analyst.get("/steward/quarantine").status_code == 403
+    other = signed_in(site, person("sam.hsi", "US/HSI", Role.STEWARD))
+    assert "FGR-WEB-1" not in other.get("/steward/quarantine").text
+
+
+def without(page, asked):
+    """A page less the caller's own words echoed back (the query, the address asked for)."""
+    from html import escape
+    from urllib.parse import quote, quote_plus
+
+    for form in {
+        asked,
+        escape(asked),
+        quote(asked),
+        quote(asked, safe=""),
+        quote_plus(asked),
+        quote(quote(asked)),
+    }:
+        page = page.replace(form, "")
+    return page
+
+
+def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
+    """The leak harness over the pages: every search and page a viewer can open."""
+    for viewer in VIEWERS:
+        client = signed_in(site, viewer)
+        texts = [without(client.get("/search", params={"q": q}).text, q) for q in SEARCHES]
+        for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", f"US/ATF:firearm:{CANARY}-gun",
+                          *CANARY_NEIGHBOURS):  # fmt: skip
+            for page in ("profile", "record"):
+                answer = client.get(f"/{page}/{record_id}")
+                texts.append(without(answer.text, record_id))
+        texts += [client.get(p).text for p in ("/requests", "/audit", "/steward/runs", "/steward/quarantine")]
+        text = "\n".join(texts)
+        if viewer.agency == "US/ATF":
+            assert text.count(CANARY) >= 3
+        else:
+            assert CANARY not in text, viewer.user_id
