@@ -133,13 +133,14 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     client, tokens = serving(db, *VIEWERS)
     spec = client.get("/api/v1/openapi.json").json()
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
-    assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities",
-                                              "profiles/{record_id}", "quarantine", "records",
+    assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities", "me",
+                                              "principals", "profiles/{record_id}", "quarantine", "records",
                                               "records/{record_id}", "runs", "runs/{run_id}", "search",
                                               "status")]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
-        answers = [client.get(path, headers=h).text for path in ("/api/v1/status", "/api/v1/access-requests")]
+        plain = ("/api/v1/status", "/api/v1/access-requests", "/api/v1/me", "/api/v1/principals")
+        answers = [client.get(path, headers=h).text for path in plain]
         answers.append(client.get("/api/v1/audit/views", params={"limit": 1000}, headers=h).text)
         answers.append(client.get("/api/v1/quarantine", params={"status": "all"}, headers=h).text)
         runs = client.get("/api/v1/runs", params={"limit": 1000}, headers=h)
