@@ -492,13 +492,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Serve the HTTP API (/api/v1, its OpenAPI at /api/v1/openapi.json) until stopped."""
+    """Serve the web pages and the HTTP API (/api/v1, its OpenAPI at /api/v1/openapi.json) until stopped."""
     import uvicorn
 
     from puente.api import create_app
 
     database = _open(db)
-    console.print(f"Puente on http://{host}:{port}/api/v1 (Ctrl+C to stop)")
+    console.print(
+        f"Puente on http://{host}:{port}/ (web pages; log in as a demo user) and "
+        f"http://{host}:{port}/api/v1 (API) — Ctrl+C to stop"
+    )
     uvicorn.run(create_app(database), host=host, port=port, log_level="warning")
 
 
