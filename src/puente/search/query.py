@@ -1,12 +1,18 @@
 """Search across both countries' records in either language, from what the viewer may see.
 
 A query is cut into words and identifiers. A word is looked for as written, by its Spanish
-sound-alike key, by the full given names its short or English form stands for, and by the close
-spellings of it the index holds; an identifier whole, by its beginning and by its end (the last
-digits of a VIN or a phone). A record is a hit when it meets every word but one (a missing maternal
-surname, a middle name one agency left out) or any identifier. Hits are ranked by how well each word
-was met, weighed by how rare that word is among the records the viewer may see, and grouped by the
-entity the viewer knows them in; each says why it matched, in English and Spanish.
+sound-alike key, by the full given names its short or English form stands for, and, when the index
+barely knows it (a typo), by its close spellings; an identifier whole, by its beginning and by its
+end (the last digits of a VIN or a phone). A record is a hit when it meets every word (every word
+but one past two: a missing maternal surname, a middle name one agency left out) or any identifier.
+
+Speed comes from the candidates: a person holds a term for each pair of their name's sound-alike
+keys (a given name with a surname, or both surnames), and a few hundred records hold a pair where
+hundreds of thousands hold "José" or "Hernández"; so a query of two or more words starts from its
+pairs, and only those records' own terms are scored (a single common word is sampled). Hits are
+ranked by how well each word was met, weighed by how rare that word is among the records the viewer
+may see, and grouped by the entity the viewer knows them in; each says why it matched, in English
+and Spanish.
 
 Who may see a record is decided inside the query by the policy layer; a hidden record whose marking
 allows it yields only a pointer (its holder, how to ask). Every search is audited with its purpose.

@@ -131,7 +131,8 @@ def render(request: Request, seen: Seen | None, name: str, status: int = 200, **
         request, name,
         {"lang": lang, "other_lang": other, "switch_url": f"/lang/{other}?next={quote(path)}",
          "t": lambda key, **kw: t(key, lang, **kw), "seen": seen, "type_label": record_type_label,
-         "field_label": field_label, "enum_label": enum_label, "record_types": RECORD_TYPES, **context},
+         "field_label": field_label, "enum_label": enum_label, "record_types": RECORD_TYPES,
+         "contact": lambda p: p.contact_es if lang == "es" else p.contact_en, **context},
         status_code=status,
     )  # fmt: skip
 
@@ -256,8 +257,7 @@ def profile_page(request: Request, seen: Page, record_id: str) -> HTMLResponse:
     found = profile(seen.db, seen.principal, record_id, seen.purpose)
     if found is None:
         return render(request, seen, "error.html", status=404, message=t("not_found", seen.lang), code=404)
-    return render(request, seen, "profile.html", profile=found, record_id=record_id,
-                  contact=lambda p: p.contact_es if seen.lang == "es" else p.contact_en)  # fmt: skip
+    return render(request, seen, "profile.html", profile=found, record_id=record_id)
 
 
 ENUM_FIELDS = ("sex", "direction")
@@ -295,7 +295,7 @@ def record_page(request: Request, seen: Page, record_id: str) -> HTMLResponse:
         return render(request, seen, "error.html", status=404, message=t("not_found", seen.lang), code=404)
     if isinstance(found, access.Pointer):
         return render(request, seen, "pointer.html", pointer=found, record_id=record_id,
-                      contact=found.contact_es if seen.lang == "es" else found.contact_en)  # fmt: skip
+                      contact_text=found.contact_es if seen.lang == "es" else found.contact_en)  # fmt: skip
     return render(request, seen, "record.html", view=found, rows=_rows(found.content, seen.lang))
 
 
