@@ -9,8 +9,8 @@ surname with a letter dropped, and identifiers (CURP, SSN, VIN, plate, serial, p
 part. Each query is asked by an analyst of the agency that owns the record (it must be found: the
 figure ``found`` is the share where it is among the hits) and by an analyst of the other nation
 (what the policy filter costs when most candidates are hidden). Budget: p95 <= 100 ms over 1M
-entities. The first query of the run, which loads the index's words for close spellings, is timed
-apart.
+entities. The first query of the run (a typo), which loads the index's words for close spellings once
+per process, is timed apart.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def run(args: Any) -> list[dict[str, Any]]:
     other = {"US": "MX/FGR", "MX": "US/ATF"}
     purpose = "search benchmark"
     first = time.perf_counter()
-    search(db, _analyst("US/ATF"), "jose hernandez", purpose)  # loads the words for close spellings
+    search(db, _analyst("US/ATF"), "jose hernandzx", purpose)  # a typo: loads the words for close spellings
     first_ms = (time.perf_counter() - first) * 1000
     times: dict[str, list[float]] = {}
     found: dict[str, list[bool]] = {}

@@ -185,3 +185,21 @@ def test_query_words():
 def test_any_query_is_answered_without_a_crash(world, query):
     found = search(world, FGR, query, PURPOSE)
     assert CANARY not in repr((found.hits, found.pointers))
+
+
+def test_close_spellings_come_from_a_vocabulary_read_again_in_the_background(world, monkeypatch):
+    import threading
+
+    from puente.search import query
+
+    query.forget_vocabulary()
+    with world.engine.connect() as conn:
+        words = query._vocabulary(conn)
+        assert "HERNANDEZ" in words
+        key = str(conn.engine.url)
+        query._VOCABULARY[key] = (0.0, ["STALE"])  # read long ago
+        assert query._vocabulary(conn) == ["STALE"]  # served at once, never waited for
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and thread.daemon:
+            thread.join(timeout=10)
+    assert "HERNANDEZ" in query._VOCABULARY[key][1]

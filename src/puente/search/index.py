@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection, delete, func, select
 
+from puente.search.query import forget_vocabulary
 from puente.search.terms import Doc, document
 from puente.store.db import Database
 from puente.store.repository import Repository
@@ -73,6 +74,8 @@ def refresh(db: Database, progress: Progress | None = None) -> IndexReport:
         after = rows[-1][0]
         if progress:
             progress(indexed, todo)
+    if indexed:
+        forget_vocabulary()  # the new words are close spellings to look for at once
     return IndexReport(indexed, terms, time.perf_counter() - started)
 
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from puente.model import vocab
 from puente.normalize.text import fold
@@ -51,10 +52,11 @@ from puente.store.schema import entity_members, records, search_docs, search_ter
 MAX_RECORDS = 200  # records ranked before grouping into entities
 MAX_POINTERS = 50
 RARE = 30  # a word with fewer postings may be a typo: its close spellings are looked for too
-MAX_CANDIDATES = 5_000  # records scored for one query; a name as common as 'jose' alone is sampled
+MAX_CANDIDATES = 1_000  # records scored for one query; a name as common as 'jose' alone is sampled
 MAX_PARTIAL = 2_000  # postings one partial identifier may bring in
 MAX_TOKENS = 8
-VOCABULARY_TTL = 60.0  # seconds a process keeps the index's words for close spellings
+VOCABULARY_TTL = 900.0  # seconds a process keeps the index's words for close spellings (a refresh
+# here drops them at once; a word new elsewhere is met as written at once, by its close spellings later)
 _DIGITS = re.compile(r"\d")
 _LETTERS = re.compile(r"[A-Za-z]")
 
@@ -164,24 +166,45 @@ def tokens(text: str) -> list[tuple[str, bool]]:
 
 
 _VOCABULARY: dict[str, tuple[float, list[str]]] = {}
+_RELOADING: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def _read_vocabulary(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [
+            t[len(WORD) :]
+            for (t,) in conn.execute(
+                select(search_terms.c.term)
+                .where(search_terms.c.term >= WORD, search_terms.c.term < _after(WORD))
+                .distinct()
+            )
+        ]
+
+
+def _reload(engine: Engine, key: str) -> None:
+    try:
+        _VOCABULARY[key] = (time.monotonic(), _read_vocabulary(engine))
+    finally:
+        with _LOCK:
+            _RELOADING.discard(key)
 
 
 def _vocabulary(conn: Connection) -> list[str]:
-    """The distinct words the index holds, for close spellings; kept a minute per database."""
+    """The distinct words the index holds, for close spellings: read once per process and database,
+    then read again in the background when older than VOCABULARY_TTL, so that no search waits for
+    it (reading every word of millions of records takes seconds)."""
     key = str(conn.engine.url)
     cached = _VOCABULARY.get(key)
-    if cached is not None and time.monotonic() - cached[0] < VOCABULARY_TTL:
-        return cached[1]
-    words = [
-        t[len(WORD) :]
-        for (t,) in conn.execute(
-            select(search_terms.c.term)
-            .where(search_terms.c.term >= WORD, search_terms.c.term < _after(WORD))
-            .distinct()
-        )
-    ]
-    _VOCABULARY[key] = (time.monotonic(), words)
-    return words
+    if cached is None:
+        _VOCABULARY[key] = cached = (time.monotonic(), _read_vocabulary(conn.engine))
+    elif time.monotonic() - cached[0] > VOCABULARY_TTL:
+        with _LOCK:
+            start = key not in _RELOADING
+            _RELOADING.add(key)
+        if start:
+            threading.Thread(target=_reload, args=(conn.engine, key), daemon=True).start()
+    return cached[1]
 
 
 def forget_vocabulary() -> None:
@@ -301,6 +324,27 @@ def _ids(conn: Connection, condition: Any, limit: int = MAX_CANDIDATES) -> list[
     )
 
 
+def _paired(conn: Connection, words: list[_Token]) -> list[str]:
+    """Records holding a name pair of two of the words, those holding most pairs first (a record
+    meeting three words holds three pairs; one meeting two, one)."""
+    keys = sorted({
+        pair_term(a, b) for i, x in enumerate(words) for y in words[i + 1 :]
+        for a in x.keys for b in y.keys if a != b
+    })  # fmt: skip
+    if not keys:
+        return []
+    held = func.count().label("held")
+    return list(
+        conn.execute(
+            select(search_terms.c.record_id, held)
+            .where(search_terms.c.term.in_(keys))
+            .group_by(search_terms.c.record_id)
+            .order_by(held.desc(), search_terms.c.record_id)
+            .limit(MAX_CANDIDATES)
+        ).scalars()
+    )
+
+
 def _candidates(conn: Connection, toks: list[_Token], need_words: int) -> list[str]:
     """The records that can be hits, at most MAX_CANDIDATES: those meeting an identifier, and for
     words those holding the name pair of two of them (a person meeting two words holds it), else
@@ -310,14 +354,8 @@ def _candidates(conn: Connection, toks: list[_Token], need_words: int) -> list[s
     found = {r for t in toks if t.identifier for r in _ids(conn, _meets(t, term), MAX_PARTIAL)}
     if not words:
         return sorted(found)
-    if need_words >= 2:
-        keys = sorted({
-            pair_term(a, b) for i, x in enumerate(words) for y in words[i + 1 :]
-            for a in x.keys for b in y.keys if a != b
-        })  # fmt: skip
-        paired = _ids(conn, term.in_(keys)) if keys else []
-        if paired:
-            return sorted(found.union(paired))
+    if need_words >= 2 and (paired := _paired(conn, words)):
+        return sorted(found.union(paired))
     counted = sorted(words, key=lambda t: _count(conn, t))
     drivers = counted[: len(words) - need_words + 1]
     return sorted(found.union(_ids(conn, or_(*(_meets(t, term) for t in drivers)))))
@@ -341,9 +379,12 @@ def _scores(conn: Connection, toks: list[_Token], ids: list[str]) -> dict[str, l
     best: dict[str, list[int]] = {}
     for start in range(0, len(ids), 1000):
         part = ids[start : start + 1000]
-        rows = conn.execute(
-            select(search_terms.c.record_id, search_terms.c.term).where(search_terms.c.record_id.in_(part))
+        query = select(search_terms.c.record_id, search_terms.c.term).where(
+            search_terms.c.record_id.in_(part)
         )
+        if not any(tok.prefixes for tok in toks):  # only the query's own terms: fewer rows to read
+            query = query.where(search_terms.c.term.in_(sorted({t for ways in exact for t in ways})))
+        rows = conn.execute(query)
         for record_id, term in rows:
             for k, tok in enumerate(toks):
                 j = exact[k].get(term)
