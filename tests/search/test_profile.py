@@ -13,29 +13,14 @@ from puente.search.profile import profile
 from puente.store.schema import audit_log
 from tests.ingest.test_bad_input import write
 from tests.policy.test_access import ATF, FGR, PURPOSE
-from tests.search.test_search import SUBJECT_ROWS, SUBJECTS, world  # noqa: F401 (a fixture)
+from tests.search.test_search import SUBJECTS, world  # noqa: F401 (a fixture)
 
 DETAINEE = "MX/FGR:person:FGR-TAM-2023-0117-1"
 SEIZURE = "MX/FGR:seizure:FGR-TAM-2023-0117"
-
 # The same man as the FGR detainee, in an HSI file released to the US only (with a pointer).
-SAME_MAN = """
-name: hsi-same
-title: {en: HSI subjects, es: Sujetos de HSI}
-agency: US/HSI
-format: csv
-date_order: ISO
-markings: {releasable_to: [US], disclosure: pointer}
-records:
-  - type: person
-    id: "{ID}"
-    fields:
-      name.given_names: GIVEN
-      name.paternal_surname: LAST
-      name.maternal_surname: LAST2
-      birth_date: DOB
-      curp: CURP
-"""
+SAME_MAN_ROW = (
+    "ID,GIVEN,LAST,LAST2,DOB,CURP,PHONE\nH-9,Jose Luis,Hernandez,Gomez,1988-03-04,HEGJ880304HCHRML07,\n"
+)
 
 
 @pytest.fixture
@@ -43,8 +28,7 @@ def shared(world, tmp_path):  # noqa: F811
     from puente.resolve.batch import resolve_persons
     from puente.search import refresh
 
-    rows = "ID,GIVEN,LAST,LAST2,DOB,CURP\nH-9,Jose Luis,Hernandez,Gomez,1988-03-04,HEGJ880304HCHRML07\n"
-    ingest_file(world, write(tmp_path, rows, "same.csv"), parse_profile(SAME_MAN, "hsi-same"))
+    ingest_file(world, write(tmp_path, SAME_MAN_ROW, "same.csv"), parse_profile(SUBJECTS, "hsi-subjects"))
     resolve_persons(world)
     refresh(world)
     return world

@@ -21,7 +21,7 @@ from tests.ingest.test_bad_input import write
 from tests.policy.test_access import ATF, CANARY, CBP, FGR, GN, PURPOSE, seed_canary
 
 # HSI's subjects: a "Pepe" (José, or José Luis) and an anglicised Vázquez; released to the US only,
-# with a pointer for others; and an informant released to no one.
+# with a pointer for others.
 SUBJECTS = """
 name: hsi-subjects
 title: {en: HSI subjects, es: Sujetos de HSI}
@@ -35,11 +35,15 @@ records:
     fields:
       name.given_names: GIVEN
       name.paternal_surname: LAST
+      name.maternal_surname: LAST2
       birth_date: DOB
+      curp: CURP
       phones[0]: PHONE
 """
 SUBJECT_ROWS = (
-    "ID,GIVEN,LAST,DOB,PHONE\nS-1,Pepe,Hernández,1988-03-04,+1 956 555 0142\nS-2,Javier,Vasquez,1979-11-30,\n"
+    "ID,GIVEN,LAST,LAST2,DOB,CURP,PHONE\n"
+    "S-1,Pepe,Hernández,,1988-03-04,,+1 956 555 0142\n"
+    "S-2,Javier,Vasquez,,1979-11-30,,\n"
 )
 
 

@@ -29,7 +29,8 @@ from tests.policy.test_access import (
     seed_canary,
     seed_contact_canary,
 )
-from tests.search.test_profile import SAME_MAN
+from tests.search.test_profile import SAME_MAN_ROW
+from tests.search.test_search import SUBJECTS
 
 PASSWORD = "correct horse battery staple"
 FGR_STEWARD = person("marta.fgr", "MX/FGR", Role.STEWARD)
@@ -38,8 +39,7 @@ FGR_STEWARD = person("marta.fgr", "MX/FGR", Role.STEWARD)
 def seeded(db, tmp_path):
     for path, profile in sample_files():
         ingest_file(db, path, load_profile(profile))
-    rows = "ID,GIVEN,LAST,LAST2,DOB,CURP\nH-9,Jose Luis,Hernandez,Gomez,1988-03-04,HEGJ880304HCHRML07\n"
-    ingest_file(db, write(tmp_path, rows, "same.csv"), parse_profile(SAME_MAN, "hsi-same"))
+    ingest_file(db, write(tmp_path, SAME_MAN_ROW, "same.csv"), parse_profile(SUBJECTS, "hsi-subjects"))
     seed_canary(db, tmp_path)
     seed_contact_canary(db, tmp_path)
     resolve_persons(db)
