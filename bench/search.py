@@ -1,52 +1,99 @@
 """Search latency and findability over the resolved world of the bench scale.
 
-The world of the scale (the ingest benchmark's, cached) is loaded into SQLite and resolved once
-(cached beside the resolution benchmark's data; at 3m it holds about 1.6M entities: persons,
-firearms and vehicles), then indexed for search (the index build is timed: it runs once, after
-the first load). The queries are drawn from the stored records and typed as an analyst would: a
-name without accents, given name and surname only, a short or English form of the given name, a
-surname with a letter dropped, and identifiers (CURP, SSN, VIN, plate, serial, phone) whole and in
-part. Each query is asked by an analyst of the agency that owns the record (it must be found: the
-figure ``found`` is the share where it is among the hits) and by an analyst of the other nation
-(what the policy filter costs when most candidates are hidden). Budget: p95 <= 100 ms over 1M
-entities. The first query of the run (a typo), which loads the index's words for close spellings once
-per process, is timed apart.
+The world of the scale (the ingest benchmark's, cached) is loaded and resolved once into each
+engine: an SQLite file (cached beside the resolution benchmark's data) and a PostgreSQL database
+kept between runs (``puente_bench_search_<world>``; drop it to start afresh). At 3m the world holds
+about 1.6M entities (persons, firearms, vehicles). The search index is then brought up to date
+(timed: the first run builds it, later runs find nothing to do). The queries are drawn from the
+stored records and typed as an analyst would: a name without accents, given name and surname
+only, a short or English form of the given name, a surname with a letter dropped, and identifiers
+(CURP, SSN, VIN, plate, serial, phone) whole and in part. Each query is asked by an analyst of the
+agency that owns the record (it must be found: the figure ``found`` is the share where it is among
+the hits) and by an analyst of the other nation (what the policy filter costs when most
+candidates are hidden). Budget: p95 <= 100 ms over 1M entities. The first query of the run (a
+typo), which loads the index's words for close spellings once per process, is timed apart.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import time
 from typing import Any
 
-from bench.common import figure, log
+from bench.common import cache_dir, figure, log
 
 BUDGET_P95_MS = 100.0
 PER_KIND = 120
 SEED = 20230314
 
 
-def _resolved(scale: str, seed: int) -> Any:
-    """The bench world loaded, resolved and indexed (each step once; its database is cached)."""
+def _resolve_all(db: Any) -> None:
+    from puente.resolve.batch import resolve_contacts, resolve_persons, resolve_things
+
+    resolve_persons(db)
+    for kind in ("firearm", "vehicle", "organization"):
+        resolve_things(db, kind)
+    for kind in ("phone", "address"):
+        resolve_contacts(db, kind)
+
+
+def _resolved(scale: str, seed: int, engine: str = "sqlite") -> Any:
+    """The bench world loaded, resolved and indexed (each step once; its database is cached: an
+    SQLite file beside the resolution benchmark's, or a PostgreSQL database kept between runs)."""
     from bench.ingest import dataset
     from bench.resolve import _loaded_database
-    from puente.resolve.batch import resolve_contacts, resolve_persons, resolve_things
+    from puente.ingest.pipeline import ingest_file
+    from puente.ingest.profiles import load_profile
     from puente.store import connect
 
     folder, manifest, _ = dataset(seed, scale)
-    path = _loaded_database(folder, manifest)
-    db = connect(f"sqlite:///{path}")
+    if engine == "sqlite":
+        path = _loaded_database(folder, manifest)
+        db = connect(f"sqlite:///{path}")
+        db.upgrade()
+        done = path.with_suffix(".resolved")
+        if not done.is_file():
+            log("resolving the world (once)")
+            _resolve_all(db)
+            done.write_text("ok\n")
+        return db
+    name = "puente_bench_search_" + re.sub(r"[^a-z0-9]", "_", folder.name.lower())
+    url = _postgres_database(name)
+    db = connect(url, blob_dir=cache_dir("search", f"{name}-files"))
     db.upgrade()
-    done = path.with_suffix(".resolved")
+    done = cache_dir("search") / f"{name}.ready"
     if not done.is_file():
-        log("resolving the world (once)")
-        resolve_persons(db)
-        for kind in ("firearm", "vehicle", "organization"):
-            resolve_things(db, kind)
-        for kind in ("phone", "address"):
-            resolve_contacts(db, kind)
+        log(f"loading and resolving the world into PostgreSQL database {name} (once; kept)")
+        for feed in manifest["files"]:
+            ingest_file(
+                db, folder / feed["file"], load_profile(str(folder / "profiles" / f"{feed['profile']}.yaml"))
+            )
+        _resolve_all(db)
         done.write_text("ok\n")
     return db
+
+
+def _postgres_database(name: str) -> str:
+    """The URL of a PostgreSQL database kept between runs (created when missing)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from bench.common import postgres_admin_url
+
+    admin_url = make_url(postgres_admin_url())
+    if admin_url.drivername == "postgresql":
+        admin_url = admin_url.set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                (cache_dir("search") / f"{name}.ready").unlink(missing_ok=True)
+    finally:
+        admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False)
 
 
 def _analyst(agency: str) -> Any:
@@ -127,7 +174,22 @@ def _queries(db: Any, rng: random.Random) -> list[tuple[str, str, str, str]]:
     return out
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
 def run(args: Any) -> list[dict[str, Any]]:
+    engines = [
+        e.strip() for e in (getattr(args, "engines", None) or ",".join(ENGINES)).split(",") if e.strip()
+    ]
+    figures: list[dict[str, Any]] = []
+    for engine in engines:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine}: use {', '.join(ENGINES)}")
+        figures += _run_engine(args, engine)
+    return figures
+
+
+def _run_engine(args: Any, engine: str) -> list[dict[str, Any]]:
     import numpy as np
     from sqlalchemy import func, select
 
@@ -135,14 +197,14 @@ def run(args: Any) -> list[dict[str, Any]]:
     from puente.store.schema import entity_members, records
 
     seed = getattr(args, "seed", SEED)
-    db = _resolved(args.scale, seed)
+    db = _resolved(args.scale, seed, engine)
     started = time.perf_counter()
     report = refresh(db)
     index_seconds = time.perf_counter() - started
     with db.engine.connect() as conn:
         entities = conn.execute(select(func.count(func.distinct(entity_members.c.entity_id)))).scalar_one()
         total = conn.execute(select(func.count()).select_from(records)).scalar_one()
-    log(f"{entities:,} entities over {total:,} records; index refreshed in {index_seconds:.1f}s")
+    log(f"{engine}: {entities:,} entities over {total:,} records; index refreshed in {index_seconds:.1f}s")
     queries = _queries(db, random.Random(seed))
     other = {"US": "MX/FGR", "MX": "US/ATF"}
     purpose = "search benchmark"
@@ -159,6 +221,7 @@ def run(args: Any) -> list[dict[str, Any]]:
             if is_owner:
                 found.setdefault(kind, []).append(any(m.record_id == record_id for h in result.hits
                                                        for m in h.matches))  # fmt: skip
+    db.dispose()
     every = np.array([t for ts in times.values() for t in ts])
     per_kind = {
         kind: {"queries": len(ts), "p50_ms": round(float(np.percentile(ts, 50)), 2),
@@ -167,14 +230,16 @@ def run(args: Any) -> list[dict[str, Any]]:
         for kind, ts in sorted(times.items())
     }  # fmt: skip
     for kind, figures in per_kind.items():
-        log(f"{kind}: {figures}")
+        log(f"{engine} {kind}: {figures}")
+    prefix = "search" if engine == "sqlite" else f"search.{engine}"
     return [
-        figure(args, "search.p95_ms", float(np.percentile(every, 95)), "ms", BUDGET_P95_MS,
-               higher_is_better=False, p50_ms=float(np.percentile(every, 50)),
+        figure(args, f"{prefix}.p95_ms", float(np.percentile(every, 95)), "ms", BUDGET_P95_MS,
+               higher_is_better=False, engine=engine, p50_ms=float(np.percentile(every, 50)),
                p99_ms=float(np.percentile(every, 99)), max_ms=float(np.max(every)), queries=len(every),
                entities=entities, records=total, first_query_ms=first_ms, per_kind=per_kind),
-        figure(args, "search.found", sum(map(sum, found.values())) / sum(map(len, found.values())), "share",
-               None, note="the record a query was drawn from is among its owner's analyst's hits"),
-        figure(args, "search.index.seconds", index_seconds, "s", None, indexed=report.indexed,
-               terms=report.terms),
+        figure(args, f"{prefix}.found", sum(map(sum, found.values())) / sum(map(len, found.values())),
+               "share", None, engine=engine,
+               note="the record a query was drawn from is among its owner's analyst's hits"),
+        figure(args, f"{prefix}.index.seconds", index_seconds, "s", None, engine=engine,
+               indexed=report.indexed, terms=report.terms),
     ]  # fmt: skip
