@@ -91,6 +91,7 @@ def _write(conn: Connection, docs: list[Doc]) -> int:
         ("record_id", "version", "record_type", "title", "day", "port", "state"),
         [(d.record_id, d.version, d.record_type, d.title, d.day, d.port, d.state) for d in docs],
     )
-    rows = [(term, d.record_id) for d in docs for term in sorted(d.terms)]
+    # in key order: a B-tree takes sorted keys far faster than scattered ones (pages stay in cache)
+    rows = sorted((term, d.record_id) for d in docs for term in d.terms)
     repo.bulk_insert(search_terms, ("term", "record_id"), rows)
     return len(rows)

@@ -316,7 +316,7 @@ def request_form(
     record_id: Annotated[str, Form(max_length=400)],
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    requests.request_access(seen.db, seen.principal, record_id, reason, seen.purpose or "")
+    requests.request_access(seen.db, seen.principal, record_id, reason, seen.purpose)
     return RedirectResponse("/requests?sent=1", status_code=303)
 
 
@@ -346,7 +346,9 @@ def _own_profiles(seen: Seen) -> list[tuple[str, str]]:
 
 @router.get("/steward/upload", response_class=HTMLResponse)
 def upload_page(request: Request, seen: Page) -> HTMLResponse:
-    access.require(seen.db, seen.principal, "ingest", seen.purpose or "upload")
+    if (asked := _needs_purpose(request, seen)) is not None:
+        return asked
+    access.require(seen.db, seen.principal, "ingest", seen.purpose)
     return render(request, seen, "upload.html", profiles=_own_profiles(seen), error=None)
 
 
@@ -354,7 +356,7 @@ def _load_in_background(db: Database, seen: Seen, profile: str, name: str, folde
     """The load itself, after the page has answered: the steward follows it on the loads page."""
     try:
         with (folder / "upload").open("rb") as stream:
-            report = stewardship.upload(db, seen.principal, seen.purpose or "upload", profile, name, stream)
+            report = stewardship.upload(db, seen.principal, seen.purpose, profile, name, stream)
         if report.records_stored:
             refresh(db)
     except (LoadError, Refused):  # on record as a failed load, or refused and audited
@@ -367,7 +369,7 @@ def _load_in_background(db: Database, seen: Seen, profile: str, name: str, folde
 def upload_form(
     request: Request, seen: Change, file: UploadFile, profile: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    access.require(seen.db, seen.principal, "ingest", seen.purpose or "upload")
+    access.require(seen.db, seen.principal, "ingest", seen.purpose)
     if profile not in dict(_own_profiles(seen)):
         return render(request, seen, "upload.html", status=422, profiles=_own_profiles(seen),
                       error=t("refused", seen.lang))  # fmt: skip
@@ -385,14 +387,18 @@ def upload_form(
 
 @router.get("/steward/runs", response_class=HTMLResponse)
 def runs_page(request: Request, seen: Page) -> HTMLResponse:
-    runs = stewardship.agency_runs(seen.db, seen.principal, seen.purpose or "follow loads", limit=50)
+    if (asked := _needs_purpose(request, seen)) is not None:
+        return asked
+    runs = stewardship.agency_runs(seen.db, seen.principal, seen.purpose, limit=50)
     running = any(r["status"] == "running" for r in runs)
     return render(request, seen, "runs.html", runs=runs, running=running)
 
 
 @router.get("/steward/quarantine", response_model=None)
 def quarantine_page(request: Request, seen: Page, format: str = "html") -> Response:
-    entries = stewardship.agency_quarantine(seen.db, seen.principal, seen.purpose or "quarantine", limit=1000)
+    if (asked := _needs_purpose(request, seen)) is not None:
+        return asked
+    entries = stewardship.agency_quarantine(seen.db, seen.principal, seen.purpose, limit=1000)
     if format == "csv":
         with tempfile.TemporaryDirectory(prefix="puente-web-export-") as folder:
             out = Path(folder) / "quarantine.csv"
