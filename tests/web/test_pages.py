@@ -189,3 +189,18 @@ def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
             assert text.count(CANARY) >= 3
         else:
             assert CANARY not in text, viewer.user_id
+
+
+def test_search_filters_by_port_state_and_dates(site):
+    client = signed_in(site, FGR)
+    every = client.get("/search", params={"q": "1-AB4512-19"}).text
+    assert "FGR-TAM-2023-0117" in every
+    narrowed = client.get(
+        "/search", params={"q": "1-AB4512-19", "state": "MX-TAM", "from": "2023-02-01"}
+    ).text
+    assert "FGR-TAM-2023-0117" in narrowed and 'value="MX-TAM" selected' in narrowed
+    elsewhere = client.get("/search", params={"q": "1-AB4512-19", "state": "MX-SON"}).text
+    assert "FGR-TAM-2023-0117" not in elsewhere.replace("1-AB4512-19", "")
+    assert (
+        client.get("/search", params={"q": "x", "from": "not a date"}).status_code == 200
+    )  # ignored, said nothing

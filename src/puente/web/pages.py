@@ -226,10 +226,20 @@ def search_page(
     owner: Annotated[str, Query(max_length=40)] = "",
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    port: Annotated[str, Query(max_length=40)] = "",
+    state: Annotated[str, Query(max_length=10)] = "",
     purpose: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
     purpose = purpose.strip() or seen.purpose
-    filters = Filters(type or None, owner or None, nation or None, _day(date_from), _day(date_to))
+    filters = Filters(
+        type or None,
+        owner or None,
+        nation or None,
+        _day(date_from),
+        _day(date_to),
+        port or None,
+        state or None,
+    )
     result = None
     if q.strip() and purpose:
         result = search(seen.db, seen.principal, q, purpose, filters=filters, limit=25)
@@ -238,10 +248,16 @@ def search_page(
     response = render(
         request, seen, "search.html", q=q, result=result, purpose=purpose, filters=filters,
         nations=sorted(vocab.nations()), agencies=sorted(vocab.agencies()),
+        ports=_named(vocab.ports().values(), seen.lang), states=_named(vocab.states().values(), seen.lang),
     )  # fmt: skip
     if purpose != kept:
         _cookie(response, request, PURPOSE_COOKIE, purpose)
     return response
+
+
+def _named(entries: Any, lang: str) -> list[tuple[str, str]]:
+    """(code, name in the page's language) of a vocabulary's entries, by code."""
+    return sorted((e.code, e.name_es if lang == "es" else e.name_en) for e in entries)
 
 
 def _needs_purpose(request: Request, seen: Seen) -> HTMLResponse | None:
