@@ -1,19 +1,19 @@
 """Keeping the search index level with the store: every record's newest version, indexed once.
 
-Incremental: a refresh reads only records whose newest version is not the one indexed (new
-records, new versions, re-markings), so it is cheap after a load and changes nothing when run
-again. The index holds terms and titles, never markings: who may see a hit is decided at query
+Incremental: a refresh pages through every record's id and newest version and reads the content
+of only those whose version is not the one indexed (new records, new versions, re-markings), so it
+is cheap after a load and changes nothing when run again. The index holds terms and titles, never markings: who may see a hit is decided at query
 time by the policy layer, against the record itself.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, text, tuple_
 
 from puente.search.query import forget_vocabulary
 from puente.search.terms import Doc, document
@@ -22,6 +22,7 @@ from puente.store.repository import Repository
 from puente.store.schema import record_versions, records, search_docs, search_terms
 
 CHUNK = 20_000
+ANALYZE_AFTER = 50_000  # records indexed by one refresh past which PostgreSQL's statistics are renewed
 Progress = Callable[[int, int | None], None]
 
 
@@ -32,57 +33,75 @@ class IndexReport:
     seconds: float
 
 
-def _stale(conn: Connection, after: str) -> Iterator[tuple[str, int, str, str]]:
-    """(record id, version, type, canonical) of records whose newest version is not indexed yet."""
-    query = (
-        select(records.c.record_id, records.c.version, records.c.record_type, record_versions.c.canonical)
-        .join(
-            record_versions,
-            (record_versions.c.record_id == records.c.record_id)
-            & (record_versions.c.version == records.c.version),
-        )
-        .outerjoin(search_docs, search_docs.c.record_id == records.c.record_id)
-        .where((search_docs.c.version.is_(None)) | (search_docs.c.version != records.c.version))
+def _stale(conn: Connection, after: str) -> tuple[list[Doc], list[str], str | None]:
+    """The next page of records after ``after`` (in id order): documents of those whose newest
+    version is not the indexed one, the ids among them indexed before (their old terms go), and the
+    page's last id (None past the end). Pages by id ranges of each table's own key, so that no
+    query joins the whole store (a planner with stale statistics would scan it every page)."""
+    page = conn.execute(
+        select(records.c.record_id, records.c.version, records.c.record_type)
         .where(records.c.record_id > after)
         .order_by(records.c.record_id)
         .limit(CHUNK)
+    ).all()
+    if not page:
+        return [], [], None
+    last = page[-1].record_id
+    indexed = dict(
+        conn.execute(
+            select(search_docs.c.record_id, search_docs.c.version).where(
+                search_docs.c.record_id > after, search_docs.c.record_id <= last
+            )
+        ).all()
     )
-    return iter(conn.execute(query).all())  # type: ignore[arg-type]
+    stale = [r for r in page if indexed.get(r.record_id) != r.version]
+    docs: list[Doc] = []
+    for start in range(0, len(stale), 1000):
+        part = stale[start : start + 1000]
+        kinds = {r.record_id: r.record_type for r in part}
+        rows = conn.execute(
+            select(record_versions.c.record_id, record_versions.c.version, record_versions.c.canonical).where(
+                tuple_(record_versions.c.record_id, record_versions.c.version).in_(
+                    [(r.record_id, r.version) for r in part]
+                )
+            )
+        )
+        docs += [
+            document(rid, version, kinds[rid], orjson.loads(canonical)) for rid, version, canonical in rows
+        ]
+    return docs, [r.record_id for r in stale if r.record_id in indexed], last
 
 
 def refresh(db: Database, progress: Progress | None = None) -> IndexReport:
-    """Index every record whose newest version is not indexed; each chunk in its own transaction,
+    """Index every record whose newest version is not indexed; each page in its own transaction,
     so that an interrupted refresh keeps what it did and the next one goes on from there."""
     started = time.perf_counter()
     with db.engine.connect() as conn:
         expected = conn.execute(select(func.count()).select_from(records)).scalar_one()
-        indexed_now = conn.execute(select(func.count()).select_from(search_docs)).scalar_one()
-    todo = max(int(expected) - int(indexed_now), 0) or None
-    indexed = terms = 0
-    after = ""
-    while True:
+    indexed = terms = seen = 0
+    after: str | None = ""
+    while after is not None:
         with db.engine.begin() as conn:
-            rows = list(_stale(conn, after))
-            if not rows:
-                break
-            docs = [
-                document(rid, version, rtype, orjson.loads(canonical))
-                for rid, version, rtype, canonical in rows
-            ]
-            terms += _write(conn, docs)
+            docs, replaced, last = _stale(conn, after)
+            if docs:
+                terms += _write(conn, docs, replaced)
         indexed += len(docs)
-        after = rows[-1][0]
+        seen += CHUNK
+        after = last
         if progress:
-            progress(indexed, todo)
+            progress(min(seen, int(expected)), int(expected))
     if indexed:
         forget_vocabulary()  # the new words are close spellings to look for at once
+        if indexed >= ANALYZE_AFTER and db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:  # the planner must know the index grew
+                conn.execute(text("ANALYZE search_terms"))
+                conn.execute(text("ANALYZE search_docs"))
     return IndexReport(indexed, terms, time.perf_counter() - started)
 
 
-def _write(conn: Connection, docs: list[Doc]) -> int:
-    ids = [d.record_id for d in docs]
-    for start in range(0, len(ids), 500):  # bound the parameters of one statement
-        part = ids[start : start + 500]
+def _write(conn: Connection, docs: list[Doc], replaced: list[str]) -> int:
+    for start in range(0, len(replaced), 500):  # bound the parameters of one statement
+        part = replaced[start : start + 500]
         conn.execute(delete(search_terms).where(search_terms.c.record_id.in_(part)))
         conn.execute(delete(search_docs).where(search_docs.c.record_id.in_(part)))
     repo = Repository(conn)
