@@ -36,6 +36,7 @@ from puente.store.repository import RUN_COUNTERS, Batch, Repository, RunInProgre
 
 Progress = Callable[[int, int | None], None]  # rows done, rows expected (if known)
 DEFAULT_BATCH = 5000
+ANALYZE_AFTER = 50_000  # records stored by one load past which the planner's statistics are renewed
 
 
 @dataclass
@@ -561,6 +562,8 @@ def run_load(
         repo = Repository(conn)
         repo.finish_run(run_id, "completed")
         run = repo.run(run_id)
+    if run["records_new"] + run["records_new_version"] >= ANALYZE_AFTER:
+        db.analyze("records", "record_versions", "source_rows")
     known = profile.known_columns()
     return LoadReport(
         run_id=run_id,

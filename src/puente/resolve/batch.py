@@ -377,6 +377,8 @@ def store_run(
                     "entities": len(set(all_ids)), **({"mentions": len(mentions)} if mentions else {}),
                     **counts},
         )  # fmt: skip
+    if len(record_ids) >= 50_000:  # a large run rewrote the entity tables: the planner must know
+        db.analyze("entity_members", "entity_links", "entity_mentions", "review_pairs")
     return run_id, ids, counts
 
 

@@ -2,8 +2,8 @@
 
 Incremental: a refresh pages through every record's id and newest version and reads the content
 of only those whose version is not the one indexed (new records, new versions, re-markings), so it
-is cheap after a load and changes nothing when run again. The index holds terms and titles, never markings: who may see a hit is decided at query
-time by the policy layer, against the record itself.
+is cheap after a load and changes nothing when run again. The index holds terms and titles, never
+markings: who may see a hit is decided at query time by the policy layer, against the record itself.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, delete, func, select, text, tuple_
+from sqlalchemy import Connection, delete, func, select
 
 from puente.search.query import forget_vocabulary
 from puente.search.terms import Doc, document
@@ -22,7 +22,7 @@ from puente.store.repository import Repository
 from puente.store.schema import record_versions, records, search_docs, search_terms
 
 CHUNK = 20_000
-ANALYZE_AFTER = 50_000  # records indexed by one refresh past which PostgreSQL's statistics are renewed
+ANALYZE_AFTER = 50_000  # records (re)indexed by one refresh past which the planner's statistics are renewed
 Progress = Callable[[int, int | None], None]
 
 
@@ -57,17 +57,16 @@ def _stale(conn: Connection, after: str) -> tuple[list[Doc], list[str], str | No
     stale = [r for r in page if indexed.get(r.record_id) != r.version]
     docs: list[Doc] = []
     for start in range(0, len(stale), 1000):
-        part = stale[start : start + 1000]
-        kinds = {r.record_id: r.record_type for r in part}
-        rows = conn.execute(
+        part = {r.record_id: r for r in stale[start : start + 1000]}
+        rows = conn.execute(  # by id alone, which every planner takes to the key; versions sorted here
             select(record_versions.c.record_id, record_versions.c.version, record_versions.c.canonical).where(
-                tuple_(record_versions.c.record_id, record_versions.c.version).in_(
-                    [(r.record_id, r.version) for r in part]
-                )
+                record_versions.c.record_id.in_(list(part))
             )
         )
         docs += [
-            document(rid, version, kinds[rid], orjson.loads(canonical)) for rid, version, canonical in rows
+            document(rid, version, part[rid].record_type, orjson.loads(canonical))
+            for rid, version, canonical in rows
+            if part[rid].version == version
         ]
     return docs, [r.record_id for r in stale if r.record_id in indexed], last
 
@@ -92,10 +91,8 @@ def refresh(db: Database, progress: Progress | None = None) -> IndexReport:
             progress(min(seen, int(expected)), int(expected))
     if indexed:
         forget_vocabulary()  # the new words are close spellings to look for at once
-        if indexed >= ANALYZE_AFTER and db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:  # the planner must know the index grew
-                conn.execute(text("ANALYZE search_terms"))
-                conn.execute(text("ANALYZE search_docs"))
+        if indexed >= ANALYZE_AFTER:
+            db.analyze("search_terms", "search_docs")
     return IndexReport(indexed, terms, time.perf_counter() - started)
 
 

@@ -60,6 +60,18 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def analyze(self, *tables: str) -> None:
+        """Renew PostgreSQL's planner statistics of tables a bulk write has just grown. Without
+        them (autovacuum may be off, or behind) the planner takes a fresh million-row table for an
+        empty one and scans it whole for a look-up by key. SQLite plans by its indexes: nothing to do."""
+        if self.dialect != "postgresql":
+            return
+        from sqlalchemy import text
+
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:  # names of the schema's own tables, never input
+                conn.execute(text(f"ANALYZE {table}"))
+
 
 def connect(url: str | None = None, *, blob_dir: Path | None = None) -> Database:
     """Open the database at ``url`` (default: :func:`default_database_url`)."""
