@@ -10,9 +10,11 @@ def test_analyze_renews_the_statistics_of_grown_tables(db):
     if db.dialect != "postgresql":
         return
     with db.engine.connect() as conn:
-        analyzed = conn.execute(
-            text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
-        ).scalars().all()
+        analyzed = (
+            conn.execute(text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"))
+            .scalars()
+            .all()
+        )
     assert {"records", "record_versions", "search_terms"} <= set(analyzed)
 
 
