@@ -207,3 +207,32 @@ def test_close_spellings_come_from_a_vocabulary_read_again_in_the_background(wor
         if thread is not threading.current_thread() and thread.daemon:
             thread.join(timeout=10)
     assert "HERNANDEZ" in query._VOCABULARY[key][1]
+
+
+def test_two_refreshes_at_once_take_turns(db):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from puente.store.schema import records
+
+    for path, profile in sample_files():
+        ingest_file(db, path, load_profile(profile))
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            refresh(db)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    with db.engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(records)).scalar_one()
+        indexed = conn.execute(select(func.count()).select_from(search_docs)).scalar_one()
+    assert indexed == stored and refresh(db).indexed == 0

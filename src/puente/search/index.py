@@ -1,8 +1,8 @@
 """Keeping the search index level with the store: every record's newest version, indexed once.
 
-Incremental: a refresh pages through every record's id and newest version and reads the content
-of only those whose version is not the one indexed (new records, new versions, re-markings), so it
-is cheap after a load and changes nothing when run again. The index holds terms and titles, never
+Incremental: a refresh reads only records whose newest version is not the one indexed (new
+records, new versions, re-markings), so it is cheap after a load and changes nothing when run
+again. The index holds terms and titles, never
 markings: who may see a hit is decided at query time by the policy layer, against the record itself.
 """
 
@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from puente.search.query import forget_vocabulary
 from puente.search.terms import Doc, document
 from puente.store.db import Database
-from puente.store.repository import Repository
-from puente.store.schema import record_versions, records, search_docs, search_terms
+from puente.store.repository import Repository, utcnow
+from puente.store.schema import record_versions, records, search_docs, search_state, search_terms
 
 CHUNK = 20_000
 ANALYZE_AFTER = 50_000  # records (re)indexed by one refresh past which the planner's statistics are renewed
@@ -34,41 +34,27 @@ class IndexReport:
 
 
 def _stale(conn: Connection, after: str) -> tuple[list[Doc], list[str], str | None]:
-    """The next page of records after ``after`` (in id order): documents of those whose newest
-    version is not the indexed one, the ids among them indexed before (their old terms go), and the
-    page's last id (None past the end). Pages by id ranges of each table's own key, so that no
-    query joins the whole store (a planner with stale statistics would scan it every page)."""
-    page = conn.execute(
-        select(records.c.record_id, records.c.version, records.c.record_type)
+    """The next records after ``after`` (in id order) whose newest version is not the indexed one,
+    as documents; the ids among them indexed before (their old terms go); and the last id read
+    (None when there is nothing left). One query each time, which stops at CHUNK rows: a refresh
+    with nothing to do reads the store once."""
+    rows = conn.execute(
+        select(
+            records.c.record_id, records.c.version, records.c.record_type, record_versions.c.canonical,
+            search_docs.c.version.label("indexed"),
+        )
+        .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+              & (record_versions.c.version == records.c.version))
+        .outerjoin(search_docs, search_docs.c.record_id == records.c.record_id)
         .where(records.c.record_id > after)
+        .where(search_docs.c.version.is_(None) | (search_docs.c.version != records.c.version))
         .order_by(records.c.record_id)
         .limit(CHUNK)
-    ).all()
-    if not page:
+    ).all()  # fmt: skip
+    if not rows:
         return [], [], None
-    last = page[-1].record_id
-    indexed = dict(
-        conn.execute(
-            select(search_docs.c.record_id, search_docs.c.version).where(
-                search_docs.c.record_id > after, search_docs.c.record_id <= last
-            )
-        ).all()
-    )
-    stale = [r for r in page if indexed.get(r.record_id) != r.version]
-    docs: list[Doc] = []
-    for start in range(0, len(stale), 1000):
-        part = {r.record_id: r for r in stale[start : start + 1000]}
-        rows = conn.execute(  # by id alone, which every planner takes to the key; versions sorted here
-            select(record_versions.c.record_id, record_versions.c.version, record_versions.c.canonical).where(
-                record_versions.c.record_id.in_(list(part))
-            )
-        )
-        docs += [
-            document(rid, version, part[rid].record_type, orjson.loads(canonical))
-            for rid, version, canonical in rows
-            if part[rid].version == version
-        ]
-    return docs, [r.record_id for r in stale if r.record_id in indexed], last
+    docs = [document(r.record_id, r.version, r.record_type, orjson.loads(r.canonical)) for r in rows]
+    return docs, [r.record_id for r in rows if r.indexed is not None], rows[-1].record_id
 
 
 def refresh(db: Database, progress: Progress | None = None) -> IndexReport:
@@ -77,18 +63,24 @@ def refresh(db: Database, progress: Progress | None = None) -> IndexReport:
     started = time.perf_counter()
     with db.engine.connect() as conn:
         expected = conn.execute(select(func.count()).select_from(records)).scalar_one()
-    indexed = terms = seen = 0
+        indexed_before = conn.execute(select(func.count()).select_from(search_docs)).scalar_one()
+    todo = max(int(expected) - int(indexed_before), 0) or None
+    indexed = terms = analyzed = 0
     after: str | None = ""
     while after is not None:
         with db.engine.begin() as conn:
-            docs, replaced, last = _stale(conn, after)
+            # first a write: another refresh waits here until this transaction ends, then reads
+            # what it wrote (without it, both would index the same records)
+            conn.execute(update(search_state).where(search_state.c.id == 1).values(refreshed_at=utcnow()))
+            docs, replaced, after = _stale(conn, after)
             if docs:
                 terms += _write(conn, docs, replaced)
         indexed += len(docs)
-        seen += CHUNK
-        after = last
-        if progress:
-            progress(min(seen, int(expected)), int(expected))
+        if indexed - analyzed >= 10 * CHUNK:  # a growing index keeps the planner's picture of it true
+            db.analyze("search_docs", "search_terms")
+            analyzed = indexed
+        if progress and docs:
+            progress(indexed, todo)
     if indexed:
         forget_vocabulary()  # the new words are close spellings to look for at once
         if indexed >= ANALYZE_AFTER:

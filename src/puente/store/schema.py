@@ -402,3 +402,12 @@ search_terms = Table(
     Column("record_id", String(400), primary_key=True),
     Index(None, "record_id"),
 )
+
+# One row, updated first in every transaction of an index refresh: it makes concurrent refreshes
+# (a load's and an upload's) take turns instead of indexing the same records twice.
+search_state = Table(
+    "search_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("refreshed_at", DateTime(timezone=True)),
+)
