@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import shutil
 import tempfile
 import threading
@@ -36,6 +37,7 @@ from puente.search.profile import profile
 from puente.store.db import Database
 from puente.web.i18n import LANG_COOKIE, LANGUAGES, language_of, t
 
+log = logging.getLogger("puente.web")
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_COOKIE = "puente_csrf"
@@ -375,8 +377,10 @@ def _load_in_background(db: Database, seen: Seen, profile: str, name: str, folde
             report = stewardship.upload(db, seen.principal, seen.purpose, profile, name, stream)
         if report.records_stored:
             refresh(db)
-    except (LoadError, Refused):  # on record as a failed load, or refused and audited
-        pass
+    except (LoadError, Refused) as exc:  # on record already: a failed load, or a refusal audited
+        log.info("upload not loaded: %s", type(exc).__name__)
+    except Exception as exc:  # the run stays 'running' and resumes when the file is loaded again
+        log.error("upload failed: %s", type(exc).__name__)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
