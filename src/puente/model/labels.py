@@ -36,6 +36,10 @@ def enum_label(enum: str, value: str, lang: str = "en") -> str:
     return _pick(_labels()["enums"].get(enum, {}).get(value), lang, value)
 
 
+def relation_label(kind: str, lang: str = "en") -> str:
+    return _pick(_labels().get("relation_kinds", {}).get(kind), lang, kind)
+
+
 def item_kind_label(kind: str, lang: str = "en") -> str:
     return _pick(_labels()["item_kinds"].get(kind), lang, kind)
 

@@ -27,7 +27,7 @@ from puente.ingest import stewardship
 from puente.ingest.issues import LoadError
 from puente.ingest.profiles import bundled_profiles
 from puente.model import vocab
-from puente.model.labels import enum_label, field_label, record_type_label
+from puente.model.labels import enum_label, field_label, record_type_label, relation_label
 from puente.policy import access, oversight, requests
 from puente.policy.access import Refused
 from puente.policy.auth import SESSION_COOKIE, AuthError, login, logout, session_principal
@@ -133,7 +133,8 @@ def render(request: Request, seen: Seen | None, name: str, status: int = 200, **
         request, name,
         {"lang": lang, "other_lang": other, "switch_url": f"/lang/{other}?next={quote(path)}",
          "t": lambda key, **kw: t(key, lang, **kw), "seen": seen, "type_label": record_type_label,
-         "field_label": field_label, "enum_label": enum_label, "record_types": RECORD_TYPES,
+         "field_label": field_label, "enum_label": enum_label, "relation_label": relation_label,
+         "record_types": RECORD_TYPES,
          "contact": lambda p: p.contact_es if lang == "es" else p.contact_en, **context},
         status_code=status,
     )  # fmt: skip
