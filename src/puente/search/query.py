@@ -24,11 +24,12 @@ import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import ARRAY, Connection, Engine, String, and_, any_, func, literal, or_, select
 
 from puente.model import vocab
 from puente.normalize.text import fold
@@ -52,7 +53,7 @@ from puente.store.schema import entity_members, records, search_docs, search_ter
 MAX_RECORDS = 200  # records ranked before grouping into entities
 MAX_POINTERS = 50
 RARE = 30  # a word with fewer postings may be a typo: its close spellings are looked for too
-MAX_CANDIDATES = 1_000  # records scored for one query; a name as common as 'jose' alone is sampled
+MAX_CANDIDATES = 600  # records scored for one query; a name as common as 'jose' alone is sampled
 MAX_PARTIAL = 2_000  # postings one partial identifier may bring in
 MAX_TOKENS = 8
 VOCABULARY_TTL = 900.0  # seconds a process keeps the index's words for close spellings (a refresh
@@ -305,6 +306,14 @@ def _filtered(principal: Principal, filters: Filters) -> list[Any]:
     return conds
 
 
+def _among(conn: Connection, column: Any, values: Sequence[str]) -> Any:
+    """SQL: ``column`` is one of ``values``. On PostgreSQL one array parameter (``= ANY``): a list of
+    hundreds of parameters costs more to render, send and parse than the look-up itself."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(String)))
+    return column.in_(list(values))
+
+
 def _meets(tok: _Token, term: Any) -> Any:
     """SQL: the term column holds one of this token's terms (or begins with one of its prefixes)."""
     conds = [term.in_(sorted({t.term for t in tok.terms}))] if tok.terms else []
@@ -337,7 +346,7 @@ def _paired(conn: Connection, words: list[_Token]) -> list[str]:
     return list(
         conn.execute(
             select(search_terms.c.record_id, held)
-            .where(search_terms.c.term.in_(keys))
+            .where(_among(conn, search_terms.c.term, keys))
             .group_by(search_terms.c.record_id)
             .order_by(held.desc(), search_terms.c.record_id)
             .limit(MAX_CANDIDATES)
@@ -380,10 +389,12 @@ def _scores(conn: Connection, toks: list[_Token], ids: list[str]) -> dict[str, l
     for start in range(0, len(ids), 1000):
         part = ids[start : start + 1000]
         query = select(search_terms.c.record_id, search_terms.c.term).where(
-            search_terms.c.record_id.in_(part)
+            _among(conn, search_terms.c.record_id, part)
         )
         if not any(tok.prefixes for tok in toks):  # only the query's own terms: fewer rows to read
-            query = query.where(search_terms.c.term.in_(sorted({t for ways in exact for t in ways})))
+            query = query.where(
+                _among(conn, search_terms.c.term, sorted({t for ways in exact for t in ways}))
+            )
         rows = conn.execute(query)
         for record_id, term in rows:
             for k, tok in enumerate(toks):
@@ -462,7 +473,8 @@ def _ranked(
                 seen.label("visible"), search_docs.c.title, search_docs.c.day,
             )
             .join(search_docs, search_docs.c.record_id == records.c.record_id)
-            .where(records.c.record_id.in_(listed[start : start + 1000]), *_filtered(principal, filters))
+            .where(_among(conn, records.c.record_id, listed[start : start + 1000]))
+            .where(*_filtered(principal, filters))
             .where(or_(seen, records.c.disclosure == "pointer"))
         ).all()  # fmt: skip
     visible_rows = [r for r in rows if r.visible]
@@ -472,14 +484,17 @@ def _ranked(
     n = len(visible_rows) + 1
     met_by = [sum(1 for r in visible_rows if met[r.record_id][k]) for k in range(len(toks))]
     idf = [1.0 if tok.identifier else 1.0 + math.log(n / (1 + met_by[k])) for k, tok in enumerate(toks)]
-    matches = []
+    weights = [[w for w, _, _ in _choices(tok)] for tok in toks]
+    scored = []
     for r in visible_rows:
         ways = met[r.record_id]
-        score = sum(_choices(tok)[ways[k] - 1][0] * idf[k] for k, tok in enumerate(toks) if ways[k])
-        matches.append(
-            Match(r.record_id, r.record_type, r.owner, r.title, r.day, round(score, 3), _reasons(toks, ways))
-        )
-    matches.sort(key=lambda m: (-m.score, m.record_id))
+        score = sum(weights[k][way - 1] * idf[k] for k, way in enumerate(ways) if way)
+        scored.append((-round(score, 3), r.record_id, r))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    matches = [  # reasons only for what is shown
+        Match(r.record_id, r.record_type, r.owner, r.title, r.day, -neg, _reasons(toks, met[r.record_id]))
+        for neg, _, r in scored[:MAX_RECORDS]
+    ]
     agencies = vocab.agencies()
     pointers = []
     for r in sorted(hidden, key=lambda r: r.record_id)[:MAX_POINTERS]:
@@ -488,7 +503,7 @@ def _ranked(
             HeldElsewhere(r.owner, r.record_id, agency.contact("en") if agency else r.owner,
                           agency.contact("es") if agency else r.owner)
         )  # fmt: skip
-    return matches[:MAX_RECORDS], pointers
+    return matches, pointers
 
 
 def _reasons(toks: list[_Token], ways: list[int]) -> tuple[Reason, ...]:
@@ -509,7 +524,7 @@ def _grouped(conn: Connection, principal: Principal, ranked: list[Match]) -> lis
     ids = [m.record_id for m in ranked]
     entity_rows = conn.execute(
         select(entity_members.c.record_id, entity_members.c.entity_id, entity_members.c.entity_type).where(
-            entity_members.c.record_id.in_(ids)
+            _among(conn, entity_members.c.record_id, ids)
         )
     ).all()
     kinds = {r.entity_id: r.entity_type for r in entity_rows}
