@@ -12,7 +12,7 @@ from puente.api.deps import Db, Purpose, Viewer
 from puente.api.problems import language, problem, title
 from puente.api.schemas import Count, Membership, Page, Pointer, Record, problems
 from puente.policy import access
-from puente.resolve.entities import memberships
+from puente.resolve.entities import memberships_page
 
 router = APIRouter()
 ERRORS = problems(401, 403, 422)
@@ -79,12 +79,11 @@ def list_entities(
     limit: Limit = 100,
     after: After = None,
 ) -> Page[Membership]:
-    rows = memberships(db, viewer, purpose, entity_type=kind)
     # a record carrying several phones (or guns) shows once for each: the cursor is record and field
     key = tuple(after.split("\t", 1)) if after is not None else None
-    start = next((k for k, m in enumerate(rows) if (m.record_id, m.field) > key), len(rows)) if key else 0
-    page = rows[start : start + limit]
+    cursor = (key[0], key[1] if len(key) > 1 else "") if key else None
+    page = memberships_page(db, viewer, purpose, entity_type=kind, limit=limit, after=cursor)
     items = [Membership(record_id=m.record_id, owner=m.owner, entity_id=m.entity_id, field=m.field)
              for m in page]  # fmt: skip
-    last = f"{page[-1].record_id}\t{page[-1].field}" if page and start + limit < len(rows) else None
+    last = f"{page[-1].record_id}\t{page[-1].field}" if len(page) == limit else None
     return Page[Membership](items=items, next=last)

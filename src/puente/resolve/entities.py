@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, literal, or_, select
 
 from puente.policy import access, audit
 from puente.policy.principals import Principal
@@ -194,27 +194,31 @@ def _audit(
     )  # fmt: skip
 
 
-def _carried(conn: Connection, seen: ColumnElement[bool], entity_type: str) -> list[Membership]:
-    """The visible members and mentions of phone, address or firearm entities. Every record holds its key
-    itself, so no hidden record stands between two visible ones; an entity with hidden
-    occurrences is shown under a part id, which says nothing of them."""
+def _carried(
+    conn: Connection, seen: ColumnElement[bool], entity_type: str, entity_ids: Sequence[str] | None = None
+) -> list[Membership]:
+    """The visible members and mentions of phone, address or firearm entities (all of the type, or
+    those of ``entity_ids``). Every record holds its key itself, so no hidden record stands between
+    two visible ones; an entity with hidden occurrences is shown under a part id, which says
+    nothing of them."""
     member_rows = select(
         entity_members.c.record_id, records.c.owner, entity_members.c.entity_id, literal("").label("field")
     ).join(records, records.c.record_id == entity_members.c.record_id)
     mention_rows = select(
         entity_mentions.c.record_id, records.c.owner, entity_mentions.c.entity_id, entity_mentions.c.field
     ).join(records, records.c.record_id == entity_mentions.c.record_id)
-    rows = [
-        *conn.execute(member_rows.where(entity_members.c.entity_type == entity_type, seen)),
-        *conn.execute(mention_rows.where(entity_mentions.c.entity_type == entity_type, seen)),
-    ]
+    rows = []
+    for table, query in ((entity_members, member_rows), (entity_mentions, mention_rows)):
+        query = query.where(table.c.entity_type == entity_type, seen)
+        if entity_ids is not None:
+            query = query.where(table.c.entity_id.in_(sorted(set(entity_ids))))
+        rows += conn.execute(query).all()
     total: Counter[str] = Counter()
     for table in (entity_members, entity_mentions):
-        for entity_id, n in conn.execute(
-            select(table.c.entity_id, func.count())
-            .where(table.c.entity_type == entity_type)
-            .group_by(table.c.entity_id)
-        ):
+        counted = select(table.c.entity_id, func.count()).where(table.c.entity_type == entity_type)
+        if entity_ids is not None:
+            counted = counted.where(table.c.entity_id.in_(sorted(set(entity_ids))))
+        for entity_id, n in conn.execute(counted.group_by(table.c.entity_id)):
             total[entity_id] += n
     visible = Counter(r.entity_id for r in rows)
     first: dict[str, str] = {}
@@ -225,3 +229,51 @@ def _carried(conn: Connection, seen: ColumnElement[bool], entity_type: str) -> l
         (Membership(r.record_id, r.owner, shown[r.entity_id], r.field) for r in rows),
         key=lambda m: (m.record_id, m.field),
     )
+
+
+def memberships_page(
+    db: Database,
+    principal: Principal,
+    purpose: str,
+    entity_type: str = "person",
+    *,
+    limit: int = 100,
+    after: tuple[str, str] | None = None,
+) -> list[Membership]:
+    """One page of ``memberships`` (in (record id, field) order, after ``after``), with the same
+    entity ids, computed from the entities on the page only: a page of a million-record store
+    costs what the page holds, not what the store holds."""
+    access.require(db, principal, "read_records", purpose)
+    seen = access.visible(principal)
+    low_record, low_field = after if after is not None else ("", "")
+    with db.engine.begin() as conn:
+        if entity_type in CARRIED_KINDS:
+            keys = []
+            for table, field in ((entity_members, literal("")), (entity_mentions, entity_mentions.c.field)):
+                later = or_(table.c.record_id > low_record,
+                            and_(table.c.record_id == low_record, field > low_field))  # fmt: skip
+                query = (
+                    select(table.c.record_id, field.label("field"), table.c.entity_id)
+                    .join(records, records.c.record_id == table.c.record_id)
+                    .where(table.c.entity_type == entity_type, seen, later)
+                    .order_by(table.c.record_id, field)
+                    .limit(limit)
+                )
+                keys += conn.execute(query).all()
+            keys = sorted(keys, key=lambda k: (k.record_id, k.field))[:limit]
+            wanted = {(k.record_id, k.field) for k in keys}
+            page = [m for m in _carried(conn, seen, entity_type, [k.entity_id for k in keys])
+                    if (m.record_id, m.field) in wanted]  # fmt: skip
+        else:
+            rows = conn.execute(
+                select(entity_members.c.record_id, records.c.owner, entity_members.c.entity_id)
+                .join(records, records.c.record_id == entity_members.c.record_id)
+                .where(entity_members.c.entity_type == entity_type, seen)
+                .where(entity_members.c.record_id > low_record)
+                .order_by(entity_members.c.record_id)
+                .limit(limit)
+            ).all()  # fmt: skip
+            parts = viewer_parts(conn, principal, [r.entity_id for r in rows])
+            page = [Membership(r.record_id, r.owner, parts.shown[r.record_id]) for r in rows]
+        _audit(conn, principal, purpose, entity_type, page)
+    return page
