@@ -30,7 +30,7 @@ def test_a_large_load_and_a_large_index_refresh_renew_them(db, monkeypatch):
     renew = db.analyze
     monkeypatch.setattr(db, "analyze", lambda *tables: (asked.append(tables), renew(*tables)))
     path, profile = sample_files()[0]
-    pipeline.ingest_file(db, path, load_profile(profile))
+    pipeline.renew_statistics(db, [pipeline.ingest_file(db, path, load_profile(profile))])
     index.refresh(db)
     assert ("records", "record_versions", "source_rows") in asked
     assert ("search_terms", "search_docs") in asked

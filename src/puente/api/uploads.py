@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, UploadFile
 from puente.api.deps import Db, Purpose, Viewer
 from puente.api.schemas import problems
 from puente.ingest import stewardship
-from puente.ingest.pipeline import LoadReport
+from puente.ingest.pipeline import LoadReport, renew_statistics
 from puente.search import refresh
 
 router = APIRouter()
@@ -28,5 +28,6 @@ def upload(
 ) -> LoadReport:
     report = stewardship.upload(db, viewer, purpose, profile, file.filename, file.file)
     if report.records_stored:
+        renew_statistics(db, [report])
         refresh(db)  # what was stored is found by search at once
     return report

@@ -32,7 +32,7 @@ from puente.cli.common import open_db as _open
 from puente.cli.common import principal_of as _principal
 from puente.ingest import quarantine as quarantine_ops
 from puente.ingest.issues import LoadError
-from puente.ingest.pipeline import LoadReport, ingest_file
+from puente.ingest.pipeline import LoadReport, ingest_file, renew_statistics
 from puente.ingest.profiles import bundled_profiles, load_profile
 from puente.model.labels import record_type_label
 from puente.store import Database
@@ -130,7 +130,7 @@ def ingest(
         _fail(exc, language, as_json)
     changed = report.records_new or report.records_new_version
     matched = _resolve_new(database) if resolve and changed else None
-    _refresh_index(database, [report])
+    _after_loads(database, [report])
     if as_json:
         print(orjson.dumps(report.as_dict() | ({"resolved": matched} if matched else {})).decode())
     else:
@@ -145,11 +145,13 @@ def ingest(
     raise typer.Exit(EXIT_QUARANTINED if report.rows_quarantined else EXIT_OK)
 
 
-def _refresh_index(database: Database, reports: list[LoadReport]) -> None:
-    """New records and versions are found by search at once."""
+def _after_loads(database: Database, reports: list[LoadReport]) -> None:
+    """The planner learns how the store grew, and new records and versions are found by search
+    at once."""
     if any(r.records_stored for r in reports):
         from puente.search import refresh
 
+        renew_statistics(database, reports)
         refresh(database)
 
 
@@ -332,7 +334,7 @@ def quarantine_resubmit(
     database = _open(db)
     try:
         reports = quarantine_ops.resubmit(database, file)
-        _refresh_index(database, reports)
+        _after_loads(database, reports)
     except LoadError as exc:
         _fail(exc, language, as_json)
     except (OSError, UnicodeDecodeError) as exc:
@@ -470,12 +472,15 @@ def demo(
                 err.print(f"[red]{exc}[/red]")
                 raise typer.Exit(EXIT_FAILED) from None
         feeds = [(folder / f["file"], f["profile"]) for f in manifest.feeds]
+    reports = []
     for path, profile_name in feeds:
         try:
             report = ingest_file(database, path, load_profile(profile_name))
         except LoadError as exc:
             _fail(exc, language, False)
         _print_report(report, language)
+        reports.append(report)
+    renew_statistics(database, reports)
     _demo_users(database, language)
     from puente.cli.resolution import resolve
 

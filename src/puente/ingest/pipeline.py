@@ -16,7 +16,7 @@ import pickle
 import shutil
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from itertools import islice
@@ -36,7 +36,7 @@ from puente.store.repository import RUN_COUNTERS, Batch, Repository, RunInProgre
 
 Progress = Callable[[int, int | None], None]  # rows done, rows expected (if known)
 DEFAULT_BATCH = 5000
-ANALYZE_AFTER = 50_000  # records stored by one load past which the planner's statistics are renewed
+ANALYZE_AFTER = 50_000  # records stored by loads past which the planner's statistics are renewed
 
 
 @dataclass
@@ -562,8 +562,6 @@ def run_load(
         repo = Repository(conn)
         repo.finish_run(run_id, "completed")
         run = repo.run(run_id)
-    if run["records_new"] + run["records_new_version"] >= ANALYZE_AFTER:
-        db.analyze("records", "record_versions", "source_rows")
     known = profile.known_columns()
     return LoadReport(
         run_id=run_id,
@@ -579,6 +577,14 @@ def run_load(
         resumed=bool(resumable),
         unmapped_columns=[c for c in source.columns if c and c not in known],
     )
+
+
+def renew_statistics(db: Database, reports: Sequence[LoadReport]) -> None:
+    """After loads that stored many records, PostgreSQL's planner statistics of the record tables
+    (see ``Database.analyze``). Called once by whoever ran a batch of loads (the CLI, the pages,
+    the API), after them rather than inside each, since it takes seconds on a large store."""
+    if sum(r.records_stored for r in reports) >= ANALYZE_AFTER:
+        db.analyze("records", "record_versions", "source_rows")
 
 
 def ingest_file(

@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from puente.ingest import quarantine as quarantine_ops
 from puente.ingest import stewardship
 from puente.ingest.issues import LoadError
+from puente.ingest.pipeline import renew_statistics
 from puente.ingest.profiles import bundled_profiles
 from puente.model import vocab
 from puente.model.labels import enum_label, field_label, record_type_label, relation_label
@@ -377,6 +378,7 @@ def _load_in_background(db: Database, seen: Seen, profile: str, name: str, folde
         with (folder / "upload").open("rb") as stream:
             report = stewardship.upload(db, seen.principal, seen.purpose, profile, name, stream)
         if report.records_stored:
+            renew_statistics(db, [report])
             refresh(db)
     except (LoadError, Refused) as exc:  # on record already: a failed load, or a refusal audited
         log.info("upload not loaded: %s", type(exc).__name__)
