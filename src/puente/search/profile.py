@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from puente.model import vocab
 from puente.policy import access, audit
 from puente.policy.principals import Principal
 from puente.resolve.entities import viewer_parts
@@ -97,13 +96,7 @@ def profile(db: Database, principal: Principal, record_id: str, purpose: str) ->
             shown_id = parts.shown[record_id]
             kind = member.entity_type
             part = sorted(r for r, s in parts.shown.items() if s == shown_id)
-            agencies = vocab.agencies()
-            for holder, hidden_id in sorted(parts.pointers.get(member.entity_id, [])):
-                agency = agencies.get(holder)
-                pointers.append(
-                    HeldElsewhere(holder, hidden_id, agency.contact("en") if agency else holder,
-                                  agency.contact("es") if agency else holder)
-                )  # fmt: skip
+            pointers = [HeldElsewhere.of(h, r) for h, r in sorted(parts.pointers.get(member.entity_id, []))]
         named_by = _naming(conn, part)
     views = access.visible_records(db, principal, purpose, record_ids=part, audit_action=None)
     names = {r["target"] for v in views for r in v.content.get("relations") or [] if r.get("target")}

@@ -116,6 +116,13 @@ class HeldElsewhere:
     contact_en: str
     contact_es: str
 
+    @classmethod
+    def of(cls, holder: str, record_id: str) -> HeldElsewhere:
+        """The pointer to one hidden record: its holder and the holder's contact in both languages."""
+        agency = vocab.agencies().get(holder)
+        return cls(holder, record_id, agency.contact("en") if agency else holder,
+                   agency.contact("es") if agency else holder)  # fmt: skip
+
 
 @dataclass
 class SearchResult:
@@ -287,7 +294,7 @@ def _given_pairs(toks: list[_Token]) -> None:
 # --- the query ---------------------------------------------------------------------------------------
 
 
-def _filtered(principal: Principal, filters: Filters) -> list[Any]:
+def _filtered(filters: Filters) -> list[Any]:
     conds: list[Any] = []
     if filters.record_type:
         conds.append(records.c.record_type == filters.record_type)
@@ -474,7 +481,7 @@ def _ranked(
             )
             .join(search_docs, search_docs.c.record_id == records.c.record_id)
             .where(_among(conn, records.c.record_id, listed[start : start + 1000]))
-            .where(*_filtered(principal, filters))
+            .where(*_filtered(filters))
             .where(or_(seen, records.c.disclosure == "pointer"))
         ).all()  # fmt: skip
     visible_rows = [r for r in rows if r.visible]
@@ -495,15 +502,8 @@ def _ranked(
         Match(r.record_id, r.record_type, r.owner, r.title, r.day, -neg, _reasons(toks, met[r.record_id]))
         for neg, _, r in scored[:MAX_RECORDS]
     ]
-    agencies = vocab.agencies()
-    pointers = []
-    for r in sorted(hidden, key=lambda r: r.record_id)[:MAX_POINTERS]:
-        agency = agencies.get(r.owner)
-        pointers.append(
-            HeldElsewhere(r.owner, r.record_id, agency.contact("en") if agency else r.owner,
-                          agency.contact("es") if agency else r.owner)
-        )  # fmt: skip
-    return matches, pointers
+    pointers = [HeldElsewhere.of(r.owner, r.record_id) for r in sorted(hidden, key=lambda r: r.record_id)]
+    return matches, pointers[:MAX_POINTERS]
 
 
 def _reasons(toks: list[_Token], ways: list[int]) -> tuple[Reason, ...]:
