@@ -15,6 +15,7 @@ from rich.table import Table
 
 from puente.cli import governance, resolution
 from puente.cli import search as search_cli
+from puente.cli import tracing as tracing_cli
 from puente.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -599,6 +600,7 @@ def show(
 governance.register(app)
 resolution.register(app, governance.export_app)
 search_cli.register(app)
+tracing_cli.register(app)
 
 
 def main() -> None:

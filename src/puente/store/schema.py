@@ -411,3 +411,59 @@ search_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("refreshed_at", DateTime(timezone=True)),
 )
+
+# --- firearms tracing -----------------------------------------------------------------------------
+
+# Every acquisition's gun by its normalised serial and make, derived from the acquisition records
+# (refreshed like the search index): what a trace is matched against.
+trace_acquisitions = Table(
+    "trace_acquisitions",
+    metadata,
+    Column("record_id", String(400), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("serial_key", String(200), nullable=False),
+    Column("make", String(60)),  # make code; never matched across makes
+    Column("sold_on", String(10)),
+    Column("dealer_licence", String(200)),
+    Column("dealer_name", String(200)),
+    Column("dealer_state", String(10)),
+    Column("purchaser_id", String(400)),  # the purchaser's record
+    Column("multiple_sale", Boolean, nullable=False),
+    Column("firearm", Text, nullable=False),  # JSON: the acquisition's firearm description
+    Index(None, "serial_key", "make"),
+    Index(None, "dealer_licence"),
+)
+
+# One trace per recovered firearm (a recovery report, or one firearm item of a seizure): its status,
+# its result and indicators (JSON, with reasons in English and Spanish), and who may see it.
+traces = Table(
+    "traces",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("source_id", String(400), nullable=False),  # the record that reports the recovery
+    Column("item", Integer, nullable=False),  # the firearm's place among the record's items
+    Column("requester", String(100), nullable=False),
+    Column("requester_agency", String(40), nullable=False),
+    Column("status", String(20), nullable=False),  # submitted, in_progress, completed, failed
+    Column("reason", String(40)),  # why it failed
+    Column("serial_key", String(200)),
+    Column("make", String(60)),
+    Column("recovered_on", String(10)),
+    Column("recovery_state", String(10)),
+    Column("acquisition_id", String(400)),
+    Column("purchaser_id", String(400)),
+    Column("purchaser_key", String(400)),  # the purchaser's entity, or a name-and-birth key
+    Column("possessor_id", String(400)),
+    Column("dealer_licence", String(200)),
+    Column("dealer_state", String(10)),
+    Column("purchased_on", String(10)),
+    Column("time_to_crime_days", Integer),
+    Column("request", Text, nullable=False),  # JSON: the firearm and recovery as submitted
+    Column("result", Text),  # JSON: the result, the completeness check and the indicators
+    Column("marking_set_id", BigInteger, nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True)),
+    UniqueConstraint("source_id", "item", "requester_agency"),
+    Index(None, "purchaser_key"),
+    Index(None, "status"),
+)

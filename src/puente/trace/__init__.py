@@ -1,0 +1,1 @@
+"""Firearms tracing: recovered guns matched to the first retail sale, indicators, patterns, ranking."""
