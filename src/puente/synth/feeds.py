@@ -79,6 +79,7 @@ class TruthWriter:
             "recovered_on",
             "sold_on",
             "straw",
+            "obliterated",
         ),
     }
 
@@ -503,6 +504,7 @@ class BlockWriter:
                     r.recovered_on.isoformat(),
                     r.sale.sold_on.isoformat() if r.sale else "",
                     int(bool(r.sale and r.sale.org_id)),
+                    int(r.obliterated),
                 )
             )
         recovered = {r.gun.gun_id: r for r in self.block.recoveries}

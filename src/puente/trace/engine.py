@@ -378,11 +378,8 @@ def submit(db: Database, principal: Principal, purpose: str, source_ids: Sequenc
     require(db, principal, "trace", purpose)
     with db.engine.begin() as conn:
         found = recoveries(conn, principal, source_ids)
-        existing = set(
-            conn.execute(
-                select(traces.c.source_id, traces.c.item).where(traces.c.requester_agency == principal.agency)
-            ).tuples()
-        )
+        mine = select(traces.c.source_id, traces.c.item).where(traces.c.requester_agency == principal.agency)
+        existing = {(source_id, item) for source_id, item in conn.execute(mine)}
         fresh = [r for r in found if (r.source_id, r.item) not in existing]
         markings = _Markings(Repository(conn))
         now = utcnow()
