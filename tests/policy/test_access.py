@@ -155,6 +155,8 @@ def read_paths(db, viewer):
     from puente.resolve.entities import memberships
     from puente.search import refresh, search
     from puente.search.profile import profile
+    from puente.trace.analysis import patterns, ranking, read_traces
+    from puente.trace.engine import trace_all
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
@@ -168,6 +170,10 @@ def read_paths(db, viewer):
     for kind in ("phone", "address", "firearm"):  # read through members and mentions, not links
         out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
+    out.append(_or_refused(lambda: trace_all(db, viewer, PURPOSE)))
+    if authorize(viewer, "read_records").allowed:
+        views = read_traces(db, viewer, PURPOSE)
+        out.extend((repr(views), repr(patterns(views)), repr(ranking(views))))
     refresh(db)
     for q in SEARCHES:
         found = search(db, viewer, q, PURPOSE, limit=100)
@@ -245,11 +251,43 @@ def seed_contact_canary(db, tmp_path):
     assert hidden == carried
 
 
+def seed_trace_canary(db, tmp_path):
+    """A sale of ATF's, released to no one, of the rifle an FGR seizure of the samples holds, bought
+    by the canary: ATF's trace of that seizure finds it, and no other agency may see whose it was."""
+    from importlib import resources
+
+    from puente.trace.engine import trace_all
+
+    text = (
+        resources.files("puente.ingest")
+        .joinpath("profiles/atf-acquisitions.yaml")
+        .read_text(encoding="utf-8")
+    )
+    text = text.replace("name: atf-acquisitions", "name: canary-acquisitions")
+    hidden = "releasable_to: [US/ATF]\n  disclosure: none"
+    text = text.replace("releasable_to: [US/ATF, US/HSI]\n  disclosure: pointer", hidden)
+    assert "disclosure: none" in text
+    rows = (
+        "TRANSACTION_ID,FFL_NUMBER,DEALER_NAME,DEALER_STATE,SALE_DATE,WEAPON_TYPE,MANUFACTURER,MODEL,CALIBER,"
+        "SERIAL_NUMBER,IMPORTER,COUNTRY_OF_MFG,MULTIPLE_SALE,BUYER_LAST,BUYER_FIRST,BUYER_DOB,BUYER_SSN,"
+        "BUYER_STREET,BUYER_CITY,BUYER_STATE\n"
+        f"Z1,1-74-001-01-1A-00009,{CANARY} Guns,TX,01/10/2022,RIFLE,Romarm/Cugir,WASR-10,7.62x39,1-AB4512-19,"
+        f",RO,N,{CANARY},ZED,05/14/1990,,1 Elm St,Laredo,TX\n"
+    )
+    ingest_file(db, write(tmp_path, rows, "canary-sales.csv"), parse_profile(text, "canary-acquisitions"))
+    report = trace_all(db, TRACER, PURPOSE)
+    assert report.completed >= 1  # the harness is armed: ATF's trace of the seizure found the sale
+
+
+TRACER = person("tom.atf", "US/ATF", Role.ANALYST, certificates=frozenset({"tracing"}))
+
+
 def test_leak_harness_finds_no_canary(loaded, tmp_path):
     from puente.resolve.entities import memberships
 
     seed_canary(loaded, tmp_path)
     seed_contact_canary(loaded, tmp_path)
+    seed_trace_canary(loaded, tmp_path)
     for viewer in VIEWERS:
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":
@@ -332,3 +370,11 @@ def test_a_purpose_of_use_is_required_and_filters_are_parameters(loaded):
         assert access.visible_records(loaded, FGR, PURPOSE, record_type=hostile) == []
         assert access.visible_records(loaded, FGR, PURPOSE, owner=hostile) == []
     assert access.counts(loaded, FGR, PURPOSE)  # the tables are all still there
+
+
+def test_leak_harness_catches_a_broken_trace_filter(loaded, tmp_path, monkeypatch):
+    from puente.trace import analysis
+
+    seed_trace_canary(loaded, tmp_path)
+    monkeypatch.setattr(analysis, "visible_traces", lambda principal: true())
+    assert CANARY in read_paths(loaded, FGR)

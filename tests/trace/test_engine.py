@@ -217,3 +217,17 @@ def test_the_catalogue_follows_new_versions_and_refreshing_twice_changes_nothing
     with traced_world.engine.begin() as conn:
         stored = orjson.loads(conn.execute(select(traces.c.result).where(traces.c.id == f1.id)).scalar_one())
     assert stored["reason"]["code"] == "foreign_no_import"
+
+
+def test_a_sale_released_to_no_one_is_withheld_from_other_requesters_with_whom_to_ask(traced_world, tmp_path):
+    from puente.samples import sample_files
+    from tests.policy.test_access import CANARY, seed_trace_canary
+
+    for path, profile in sample_files():
+        ingest_file(traced_world, path, load_profile(profile))
+    seed_trace_canary(traced_world, tmp_path)  # ATF traced the sample seizure: ATF sees the buyer
+    trace_all(traced_world, FGR_TRACER, PURPOSE, source_ids=["MX/FGR:seizure:FGR-TAM-2023-0117"])
+    (mine,) = [v for v in read_traces(traced_world, FGR_TRACER, PURPOSE) if v.requester_agency == "MX/FGR"]
+    assert mine.status == "completed" and mine.reason == "withheld"
+    assert mine.result["withheld"]["holder"] == "US/ATF" and mine.result["withheld"]["es"]
+    assert CANARY not in repr(mine) and mine.purchaser_key is None

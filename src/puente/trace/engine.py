@@ -565,6 +565,18 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
             en, es = REASONS[reason]
             result["reason"] = {"code": reason, "en": en, "es": es}
             values.update(status="failed", reason=reason)
+        elif _withheld(principal, *acquisition_marks.get(sale.record_id, (TRACING_AGENCY, {}))):
+            completed += 1
+            owner = acquisition_marks[sale.record_id][0]
+            contact = vocab.agency(owner)
+            result["withheld"] = {
+                "holder": owner,
+                "en": f"a sale of this gun is on record, but its holder releases it to no one: ask "
+                f"{contact.contact_en}",
+                "es": f"hay una venta de esta arma en los registros, pero su titular no la comparte: "
+                f"consulte a {contact.contact_es}",
+            }
+            values.update(status="completed", reason="withheld")
         else:
             completed += 1
             possessor = req.get("possessor_id")
@@ -631,6 +643,13 @@ _RESULT_COLUMNS = (
     "time_to_crime_days",
     "result",
 )
+
+
+def _withheld(principal: Principal, owner: str, markings: dict[str, Any]) -> bool:
+    """A sale its holder releases to no one (disclosure 'none') is not shown to a requester outside
+    its audience: the trace says a sale exists and whom to ask, as a pointer would. Any other sale
+    is disclosed to the requester, as eTrace discloses a trace's result."""
+    return markings.get("disclosure") == "none" and principal.agency not in audience(owner, markings)
 
 
 def _acquisition_markings(conn: Connection, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
