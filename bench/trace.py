@@ -171,11 +171,17 @@ class _Truth:
         truth = folder / "truth"
         self.entity: dict[str, str] = {}  # record id -> recovery, sale, person or seizure id
         self.firearm: dict[str, str] = {}  # record id -> the gun it reports
+        self.sold: set[str] = set()  # guns whose sale is among the records (its row not broken)
+        self.reported: set[str] = set()  # recoveries some record reports (a row not broken)
         with (truth / "records.csv").open(encoding="utf-8") as handle:
             for r in csv.DictReader(handle):
                 self.entity[r["record_id"]] = r["entity_id"]
                 if r["firearm_id"]:
                     self.firearm[r["record_id"]] = r["firearm_id"]
+                    if r["record_type"] == "acquisition":
+                        self.sold.add(r["firearm_id"])
+                if r["record_type"] in ("trace_request", "seizure"):
+                    self.reported.add(r["entity_id"])
         with (truth / "recoveries.csv").open(encoding="utf-8") as handle:
             self.recoveries = {r["recovery_id"]: r for r in csv.DictReader(handle)}
         with (truth / "persons.csv").open(encoding="utf-8") as handle:
@@ -287,6 +293,7 @@ def _accuracy(args: Any) -> list[dict[str, Any]]:
     untraced = [rid for rid in recoveries if rid not in by_recovery]
     confusion = Counter()
     failed_traceable_reasons = Counter()
+    failed_traceable_sale_broken = 0  # ... whose sale's row was broken on purpose: nothing to match
     completed_untraceable_kinds = Counter()
     for rid, rec in recoveries.items():
         mine = by_recovery.get(rid)
@@ -297,6 +304,7 @@ def _accuracy(args: Any) -> list[dict[str, Any]]:
         confusion[(completed, traceable)] += 1
         if traceable and not completed:
             failed_traceable_reasons.update({r.reason or r.status for r in mine})
+            failed_traceable_sale_broken += rec["firearm_id"] not in truth.sold
         if completed and not traceable:
             sold = "yes" if rec["sold_on"] else "no"
             kind = f"origin={rec['origin']},sold={sold},obliterated={rec['obliterated']}"
@@ -354,11 +362,13 @@ def _accuracy(args: Any) -> list[dict[str, Any]]:
             "share",
             recoveries=len(recoveries),
             untraced=len(untraced),
+            untraced_rows_broken=sum(1 for rid in untraced if rid not in truth.reported),
             untraced_sample=untraced[:5],
             traces=len(rows),
             traces_of_other_sources=dict(other_sources),
             rows_broken_on_purpose=world_quarantined,
-            note="a recovery is untraced when every row reporting it was broken on purpose (quarantined)",
+            note="untraced_rows_broken: recoveries whose every reporting row was broken on purpose "
+            "(quarantined, so never stored)",
             **common,
         ),
         figure(
@@ -376,6 +386,7 @@ def _accuracy(args: Any) -> list[dict[str, Any]]:
             world_atf_traced_share=world_traced / len(recoveries) if recoveries else None,
             failed_by_reason=dict(sorted(report.failed.items(), key=lambda kv: -kv[1])),
             failed_traceable_reasons=dict(failed_traceable_reasons.most_common()),
+            failed_traceable_sale_row_broken=failed_traceable_sale_broken,
             completed_untraceable_kinds=dict(completed_untraceable_kinds.most_common()),
             definition="a recovery agrees when (some trace of it completed) == (truth: origin us, "
             "sold at retail, serial not obliterated)",

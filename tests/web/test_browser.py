@@ -156,3 +156,40 @@ def test_a_steward_uploads_a_file_with_bad_rows_and_reads_the_quarantine(server,
     with page.expect_download() as download:
         page.click("a.button[download]")
     assert "FGR-PW-1" in Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_a_firearm_is_submitted_traced_and_shown_on_the_dashboard(server, browser):
+    page = log_in(browser, server, ATF.user_id, lang="es-MX")
+    page.click("a[href='/traces']")
+    page.wait_for_selector("#trace-submit")
+    page.fill("#make", "Glok")  # misspelt: the completeness check suggests the make
+    page.fill("#model", "19")
+    page.fill("#caliber", "9mm")
+    page.fill("#serial", "ABC-123")
+    page.fill("#recovered_on", "2023-05-01")
+    page.select_option("#state", "MX-JAL")
+    page.click("#trace-submit")
+    page.wait_for_selector("#trace-status")
+    assert "fallida" in page.inner_text("#trace-status")
+    assert "marca" in page.inner_text("#trace-reason")
+    assert "Glock" in page.inner_text("#trace-checks")  # ¿quiso decir Glock?
+    page.click("a[href='/traces']")
+    page.fill("#make", "Glock")
+    page.fill("#serial", "ABC-123")
+    page.fill("#recovered_on", "2023-05-01")
+    page.click("#trace-submit")
+    page.wait_for_selector("#trace-result")
+    assert "completada" in page.inner_text("#trace-status")
+    assert "HERRERA" in page.inner_text("#trace-purchaser")
+    assert "menos de 3 años" in page.inner_text("#trace-indicators")
+    page.click("a[href='/traces']")
+    page.click("#trace-all")
+    page.wait_for_selector("#bulk-done")
+    page.click("#dashboard-link")
+    page.wait_for_selector("#corridor-chart")
+    assert page.locator("#corridor-chart rect").count() >= 1
+    assert page.locator("#ttc-chart rect").count() == 5
+    assert "HERRERA" in page.inner_text("#ranking")
+    page.click("#switch-language")
+    page.wait_for_selector("html[lang=en]")
+    assert "Potential traffickers" in page.inner_text("main")

@@ -28,9 +28,11 @@ from tests.policy.test_access import (
     person,
     seed_canary,
     seed_contact_canary,
+    seed_trace_canary,
 )
 from tests.search.test_profile import SAME_MAN_ROW
 from tests.search.test_search import SUBJECTS
+from tests.trace.test_engine import ACQUISITIONS
 
 PASSWORD = "correct horse battery staple"
 FGR_STEWARD = person("marta.fgr", "MX/FGR", Role.STEWARD)
@@ -42,6 +44,8 @@ def seeded(db, tmp_path):
     ingest_file(db, write(tmp_path, SAME_MAN_ROW, "same.csv"), parse_profile(SUBJECTS, "hsi-subjects"))
     seed_canary(db, tmp_path)
     seed_contact_canary(db, tmp_path)
+    ingest_file(db, write(tmp_path, ACQUISITIONS, "acq.csv"), load_profile("atf-acquisitions"))
+    seed_trace_canary(db, tmp_path)
     resolve_persons(db)
     resolve_things(db, "firearm")
     refresh(db)
@@ -120,7 +124,7 @@ def test_every_page_in_both_languages(site):
     client = signed_in(site, FGR_STEWARD, lang="es")
     pages = ["/search?q=jose", "/profile/MX/FGR:person:FGR-TAM-2023-0117-1",
              "/record/MX/FGR:person:FGR-TAM-2023-0117-1", "/requests", "/steward/upload", "/steward/runs",
-             "/steward/quarantine", "/audit"]  # fmt: skip
+             "/steward/quarantine", "/audit", "/traces", "/traces/dashboard", "/traces/1"]  # fmt: skip
     for path in pages:
         spanish = client.get(path)
         assert spanish.status_code == 200 and 'lang="es"' in spanish.text, path
@@ -184,6 +188,10 @@ def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
                 answer = client.get(f"/{page}/{record_id}")
                 texts.append(without(answer.text, record_id))
         texts += [client.get(p).text for p in ("/requests", "/audit", "/steward/runs", "/steward/quarantine")]
+        texts += [
+            client.get(p).text
+            for p in ("/traces", "/traces/dashboard", *(f"/traces/{n}" for n in range(1, 12)))
+        ]
         text = "\n".join(texts)
         if viewer.agency == "US/ATF":
             assert text.count(CANARY) >= 3
@@ -204,3 +212,28 @@ def test_search_filters_by_port_state_and_dates(site):
     assert (
         client.get("/search", params={"q": "x", "from": "not a date"}).status_code == 200
     )  # ignored, said nothing
+
+
+def test_a_firearm_is_traced_from_the_form_and_the_dashboard_explains_the_traces(site):
+    analyst = person("ines.hsi", "US/HSI", Role.ANALYST, certificates=frozenset({"tracing"}))
+    with site.state.db.engine.begin() as conn:
+        save(conn, analyst)
+    auth.set_password(site.state.db, "system", analyst.user_id, PASSWORD)
+    client = signed_in(site, analyst, lang="es")
+    form = {"make": "Glock", "model": "19", "caliber": "9mm", "serial": "abc 123",
+            "recovered_on": "2023-05-01", "state": "MX-JAL", "city": "Guadalajara",
+            "csrf": csrf_of(client)}  # fmt: skip
+    answer = client.post("/traces", data=form, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/traces/")
+    page = client.get(answer.headers["location"]).text
+    assert "completada" in page and "Rio Guns" in page and "HERRERA" in page and "476" in page
+    assert "menos de 3 años" in page  # an indicator, in Spanish
+    failed = client.post("/traces", data={**form, "serial": "LIMADO"}, follow_redirects=True).text
+    assert "fallida" in failed and "laboratorio" in failed
+    bulk = client.post("/traces/bulk", data={"csrf": csrf_of(client)}, follow_redirects=True).text
+    assert "solicitudes nuevas" in bulk
+    dashboard = client.get("/traces/dashboard").text
+    assert "<svg" in dashboard and "Corredores" in dashboard and "Laredo, US-TX" in dashboard
+    assert "HERRERA" in dashboard  # the ranking names the purchaser, with reasons
+    refused = signed_in(site, FGR).post("/traces", data={**form, "csrf": ""})
+    assert refused.status_code == 403

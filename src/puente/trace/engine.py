@@ -15,6 +15,7 @@ record and the sale it was matched to.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -485,26 +486,26 @@ def _summary(person: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def process_pending(
-    db: Database, principal: Principal, purpose: str, limit: int | None = None
+    db: Database,
+    principal: Principal,
+    purpose: str,
+    limit: int | None = None,
+    only: Sequence[int] | None = None,
 ) -> TraceRunReport:
-    """Match every submitted (or interrupted) request of this principal's agency; chunk by chunk,
-    each marked in progress first."""
+    """Match every submitted (or interrupted) request of this principal's agency (only the ``only``
+    ids when given); chunk by chunk, each marked in progress first."""
     require(db, principal, "trace", purpose)
     processed = completed = 0
     failed: dict[str, int] = {}
     while limit is None or processed < limit:
         with db.engine.begin() as conn:
-            ids = list(
-                conn.execute(
-                    select(traces.c.id)
-                    .where(
-                        traces.c.requester_agency == principal.agency,
-                        traces.c.status.in_(("submitted", "in_progress")),
-                    )
-                    .order_by(traces.c.id)
-                    .limit(CHUNK)
-                ).scalars()
+            pending = select(traces.c.id).where(
+                traces.c.requester_agency == principal.agency,
+                traces.c.status.in_(("submitted", "in_progress")),
             )
+            if only is not None:
+                pending = pending.where(traces.c.id.in_(list(only)))
+            ids = list(conn.execute(pending.order_by(traces.c.id).limit(CHUNK)).scalars())
             if not ids:
                 break
             conn.execute(update(traces).where(traces.c.id.in_(ids)).values(status="in_progress"))
@@ -663,6 +664,84 @@ def _acquisition_markings(conn: Connection, ids: list[str]) -> dict[str, tuple[s
         ):
             found[rid] = (owner, orjson.loads(markings))
     return found
+
+
+def firearm_from_text(
+    make: str, model: str, caliber: str, serial: str, firearm_type: str = ""
+) -> dict[str, Any]:
+    """A firearm description from what a requester typed, through the same normalisers a load uses."""
+    from puente.normalize.firearms import canonical_caliber, canonical_firearm_type, canonical_make
+    from puente.normalize.identifiers import normalize_serial
+
+    firearm: dict[str, Any] = {}
+    if serial.strip():
+        read = normalize_serial(serial)
+        firearm["serial"] = {
+            "text": serial.strip(),
+            "value": read.normalized,
+            "obliterated": read.obliterated,
+            "partial": read.partial,
+        }
+    for key, text, lookup in (
+        ("make", make, canonical_make),
+        ("caliber", caliber, canonical_caliber),
+        ("firearm_type", firearm_type, canonical_firearm_type),
+    ):
+        if text.strip():
+            found = lookup(text)
+            firearm[key] = {"text": text.strip(), **({"code": found} if found else {})}
+    if model.strip():
+        firearm["model"] = model.strip()
+    return firearm
+
+
+def submit_one(
+    db: Database,
+    principal: Principal,
+    purpose: str,
+    firearm: dict[str, Any],
+    recovered_on: str | None = None,
+    state: str | None = None,
+    city: str | None = None,
+) -> int:
+    """A request typed in by the requester (a form, the API), traced at once; returns its id."""
+    require(db, principal, "trace", purpose)
+    recovery = Recovery(
+        f"request:{principal.agency}:{uuid.uuid4().hex[:16]}",
+        0,
+        "request",
+        principal.agency,
+        {},
+        firearm,
+        recovered_on or None,
+        state or None,
+        city or None,
+    )
+    with db.engine.begin() as conn:
+        marking = _Markings(Repository(conn)).of({principal.agency, TRACING_AGENCY})
+        trace_id = int(
+            conn.execute(
+                traces.insert()
+                .values(
+                    source_id=recovery.source_id,
+                    item=0,
+                    requester=principal.user_id,
+                    requester_agency=principal.agency,
+                    status="submitted",
+                    serial_key=serial_key(firearm),
+                    make=code(firearm.get("make")),
+                    recovered_on=recovery.recovered_on,
+                    recovery_state=recovery.state,
+                    request=orjson.dumps(recovery.request()).decode(),
+                    marking_set_id=marking,
+                    submitted_at=utcnow(),
+                )
+                .returning(traces.c.id)
+            ).scalar_one()
+        )
+        audit.record(conn, principal.user_id, "trace_submit", purpose=purpose, detail={"trace": trace_id})
+    process_pending(db, principal, purpose, only=[trace_id])
+    return trace_id
 
 
 def trace_all(
