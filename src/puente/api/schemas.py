@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
@@ -146,3 +147,55 @@ class EntityProfile(BaseModel):
     timeline: list[TimelineEntry]
     linked: list[LinkedRecord]
     pointers: list[HeldElsewhere]
+
+
+# --- tracing --------------------------------------------------------------------------------------
+
+
+class TraceRequestIn(BaseModel):
+    make: str = Field(min_length=1, max_length=100)
+    serial: str = Field(min_length=1, max_length=100)
+    model: str = Field(default="", max_length=100)
+    caliber: str = Field(default="", max_length=60)
+    recovered_on: dt.date | None = None
+    state: str | None = Field(default=None, max_length=10, description="Recovery state, e.g. MX-JAL")
+    city: str = Field(default="", max_length=100)
+
+
+class Indicator(BaseModel):
+    code: str
+    weight: float
+    en: str
+    es: str
+
+
+class TraceOut(BaseModel):
+    id: int
+    source_id: str
+    item: int
+    status: str = Field(description="submitted, in_progress, completed or failed")
+    reason: str | None
+    requester_agency: str
+    recovered_on: str | None
+    recovery_state: str | None
+    time_to_crime_days: int | None
+    result: dict[str, Any] = Field(description="The result, the completeness checks, and why it failed")
+    indicators: list[Indicator]
+
+
+class TraceRunOut(BaseModel):
+    submitted: int
+    processed: int
+    completed: int
+    failed: dict[str, int]
+
+
+class CandidateOut(BaseModel):
+    key: str
+    name: str | None
+    score: float
+    guns: int
+    trace_ids: list[int]
+    purchaser_ids: list[str]
+    reasons: list[dict[str, str]]
+    associates: list[str]

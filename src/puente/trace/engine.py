@@ -493,8 +493,12 @@ def process_pending(
     only: Sequence[int] | None = None,
 ) -> TraceRunReport:
     """Match every submitted (or interrupted) request of this principal's agency (only the ``only``
-    ids when given); chunk by chunk, each marked in progress first."""
+    ids when given); chunk by chunk, each marked in progress first, against the acquisitions as
+    they are now (the catalogue is brought level first: only new and changed sales are read)."""
+    from puente.trace.catalog import refresh
+
     require(db, principal, "trace", purpose)
+    refresh(db)
     processed = completed = 0
     failed: dict[str, int] = {}
     while limit is None or processed < limit:
@@ -749,9 +753,6 @@ def trace_all(
 ) -> TraceRunReport:
     """Bulk tracing: submit every recovery this principal may see that is not traced yet, then
     match every pending request."""
-    from puente.trace.catalog import refresh
-
-    refresh(db)
     submitted = submit(db, principal, purpose, source_ids)
     report = process_pending(db, principal, purpose)
     return TraceRunReport(submitted, report.processed, report.completed, report.failed)
