@@ -47,7 +47,7 @@ def test_submit_a_firearm_and_read_its_result(api):
 
 def test_bulk_patterns_and_ranking(api):
     client, tokens = api
-    run = client.post("/api/v1/traces/bulk", headers=headers(tokens["eva.fgr"])).json()
+    run = client.post("/api/v1/trace-runs", headers=headers(tokens["eva.fgr"])).json()
     assert run["submitted"] == 8 and run["completed"] == 3
     listed = client.get(
         "/api/v1/traces", params={"status": "failed"}, headers=headers(tokens["eva.fgr"])
@@ -64,7 +64,7 @@ def test_bulk_patterns_and_ranking(api):
 
 def test_tracing_without_the_certificate_or_a_purpose_is_refused(api):
     client, tokens = api
-    refused = client.post("/api/v1/traces/bulk", headers=headers(tokens["luis.gn"]))
+    refused = client.post("/api/v1/trace-runs", headers=headers(tokens["luis.gn"]))
     assert refused.status_code == 403 and "tracing" in refused.text
-    no_purpose = client.post("/api/v1/traces/bulk", headers=headers(tokens["eva.fgr"], purpose=None))
+    no_purpose = client.post("/api/v1/trace-runs", headers=headers(tokens["eva.fgr"], purpose=None))
     assert no_purpose.status_code == 403

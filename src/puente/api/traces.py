@@ -18,6 +18,7 @@ from puente.trace.engine import STATUSES, firearm_from_text, submit_one, trace_a
 
 router = APIRouter(tags=["tracing"])
 ERRORS = problems(401, 403, 422)
+WITH_BODY = problems(400, 401, 403, 422)  # 400: a body that is not JSON at all
 
 
 def _out(v: TraceView) -> TraceOut:
@@ -28,7 +29,9 @@ def _out(v: TraceView) -> TraceOut:
     )  # fmt: skip
 
 
-@router.post("/traces", response_model=TraceOut, status_code=201, responses=ERRORS, summary="Trace a firearm")
+@router.post(
+    "/traces", response_model=TraceOut, status_code=201, responses=WITH_BODY, summary="Trace a firearm"
+)
 def submit(body: TraceRequestIn, db: Db, viewer: Viewer, purpose: Purpose) -> TraceOut:
     firearm = firearm_from_text(body.make, body.model, body.caliber, body.serial)
     state = body.state if body.state in vocab.states() else None
@@ -37,7 +40,7 @@ def submit(body: TraceRequestIn, db: Db, viewer: Viewer, purpose: Purpose) -> Tr
     return _out(read_traces(db, viewer, purpose, ids=[trace_id])[0])
 
 
-@router.post("/traces/bulk", response_model=TraceRunOut, responses=ERRORS, summary="Trace every recovery")
+@router.post("/trace-runs", response_model=TraceRunOut, responses=ERRORS, summary="Trace every recovery")
 def bulk(db: Db, viewer: Viewer, purpose: Purpose) -> TraceRunOut:
     return TraceRunOut(**asdict(trace_all(db, viewer, purpose)))
 
