@@ -231,3 +231,32 @@ def test_a_sale_released_to_no_one_is_withheld_from_other_requesters_with_whom_t
     assert mine.status == "completed" and mine.reason == "withheld"
     assert mine.result["withheld"]["holder"] == "US/ATF" and mine.result["withheld"]["es"]
     assert CANARY not in repr(mine) and mine.purchaser_key is None
+
+
+CASES = (
+    "CASE_NUMBER,CASE_TITLE,OPENED,STATUS,CASE_TYPE,CASE_AGENT,SUBJECT_NO,SUBJECT_LAST,SUBJECT_FIRST,SUBJECT_DOB,"
+    "SUBJECT_CITIZENSHIP,SUBJECT_PHONE\n"
+    "DL34QR0000001,Operation Laredo,2023-01-02,OPEN,Firearms trafficking,SA J. Ortiz,1,Herrera,Maria,"
+    "1990-05-14,US,\n"
+)
+
+
+def test_a_trace_whose_purchaser_is_a_case_subject_raises_an_event_where_both_may_be_seen(
+    traced_world, tmp_path
+):
+    from puente.search import refresh
+    from puente.trace.events import events
+
+    ingest_file(traced_world, write(tmp_path, CASES, "cases.csv"), load_profile("hsi-cases"))
+    refresh(traced_world)  # the case's subjects are found through the index's link terms
+    hsi = person("ines.hsi", "US/HSI", Role.ANALYST, certificates=frozenset({"tracing"}))
+    trace_all(traced_world, FGR_TRACER, PURPOSE)
+    seen = events(traced_world, hsi, PURPOSE)
+    assert {(e["case_id"], e["kind"]) for e in seen} == {("US/HSI:case:DL34QR0000001", "purchaser_in_case")}
+    assert len(seen) == 2  # F1 and F2: both of Maria Herrera's guns
+    assert all(e["en"] and e["es"] for e in seen)
+    # FGR asked for the traces, but the case is HSI's alone: FGR learns nothing of it
+    assert events(traced_world, FGR_TRACER, PURPOSE) == []
+    assert events(traced_world, GN, PURPOSE) == []
+    trace_all(traced_world, FGR_TRACER, PURPOSE)  # nothing pending: the events stay as they are
+    assert len(events(traced_world, hsi, PURPOSE)) == 2

@@ -467,3 +467,19 @@ traces = Table(
     Index(None, "purchaser_key"),
     Index(None, "status"),
 )
+
+# What a completed trace raised: its purchaser is already a subject of a case (later: on a watch).
+# The leads capability turns these into leads; each is visible where both the trace and the case are.
+trace_events = Table(
+    "trace_events",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("trace_id", BigInteger, nullable=False),
+    Column("kind", String(40), nullable=False),  # purchaser_in_case
+    Column("case_id", String(400), nullable=False),
+    Column("subject_id", String(400), nullable=False),  # the case's subject record
+    Column("reason", Text, nullable=False),  # JSON: en, es
+    Column("marking_set_id", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("trace_id", "kind", "case_id", "subject_id"),
+)

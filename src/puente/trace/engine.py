@@ -558,6 +558,7 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
     completed = 0
     failed: dict[str, int] = {}
     changes: list[dict[str, Any]] = []
+    raised: list[tuple[int, str | None, set[str]]] = []
     for r in rows:
         req = requests[r.id]
         sale, reason = chosen[r.id]
@@ -612,6 +613,8 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
             )
             owner, marks = acquisition_marks.get(sale.record_id, (TRACING_AGENCY, {}))
             source = audience(r.owner, orjson.loads(r.markings)) if r.owner else set()
+            seen_by = {principal.agency, TRACING_AGENCY} | (source & audience(owner, marks))
+            raised.append((r.id, keys.get(sale.purchaser_id or ""), seen_by))
             values.update(
                 status="completed",
                 reason=None,
@@ -622,9 +625,7 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
                 dealer_state=sale.dealer_state,
                 purchased_on=sale.sold_on,
                 time_to_crime_days=ttc,
-                marking_set_id=markings.of(
-                    {principal.agency, TRACING_AGENCY} | (source & audience(owner, marks))
-                ),
+                marking_set_id=markings.of(seen_by),
             )
         values["result"] = orjson.dumps(result).decode()
         changes.append(values)
@@ -633,6 +634,9 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
         statement.values({c: bindparam(c) for c in (*_RESULT_COLUMNS, "completed_at", "marking_set_id")}),
         changes,
     )
+    from puente.trace.events import raise_for
+
+    raise_for(conn, [r.id for r in rows], raised, _purchaser_keys, audience, markings.of)
     return len(rows), completed, failed
 
 

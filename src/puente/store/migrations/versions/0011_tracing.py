@@ -68,8 +68,25 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_traces_purchaser_key"), "traces", ["purchaser_key"])
     op.create_index(op.f("ix_traces_status"), "traces", ["status"])
+    op.create_table(
+        "trace_events",
+        sa.Column("id", Serial, autoincrement=True, nullable=False),
+        sa.Column("trace_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("case_id", sa.String(length=400), nullable=False),
+        sa.Column("subject_id", sa.String(length=400), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("marking_set_id", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_events")),
+        sa.UniqueConstraint(
+            "trace_id", "kind", "case_id", "subject_id",
+            name=op.f("uq_trace_events_trace_id_kind_case_id_subject_id"),
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("trace_events")
     op.drop_table("traces")
     op.drop_table("trace_acquisitions")
