@@ -137,8 +137,8 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities", "me",
                                               "principals", "profiles/{record_id}", "quarantine", "records",
                                               "records/{record_id}", "runs", "runs/{run_id}", "search",
-                                              "status", "traces", "traces/patterns", "traces/ranking",
-                                              "traces/{trace_id}")]  # fmt: skip
+                                              "status", "trace-events", "traces", "traces/patterns",
+                                              "traces/ranking", "traces/{trace_id}")]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
         plain = ("/api/v1/status", "/api/v1/access-requests", "/api/v1/me", "/api/v1/principals")
@@ -150,7 +150,8 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
         if runs.status_code == 200:  # a steward: the agency's own loads only, and there are some
             assert runs.json() and {r["owner"] for r in runs.json()} == {viewer.agency}
         answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
-        for path in ("traces", "traces/patterns", "traces/ranking", *(f"traces/{n}" for n in range(1, 12))):
+        for path in ("traces", "traces/patterns", "traces/ranking", "trace-events",
+                     *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
             answers.append(client.get(f"/api/v1/{path}", headers=h).text)
         for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
             page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)

@@ -34,6 +34,7 @@ def test_trace_run_list_show_patterns_and_rank(url, tmp_path):
     assert ranked[0]["guns"] == 2 and ranked[0]["reasons"]
     table = run("trace", "rank", *who, "--lang", "es")
     assert table.exit_code == 0 and "Comprador" in table.stdout
+    assert json.loads(run("trace", "events", *who).stdout) == []  # no case names the purchaser
     missing = run("trace", "show", "99999", *who)
     assert missing.exit_code == 1
     refused = run("trace", "run", "--as", "eva.fgr", "--purpose", " ", "--db", url)

@@ -157,6 +157,7 @@ def read_paths(db, viewer):
     from puente.search.profile import profile
     from puente.trace.analysis import patterns, ranking, read_traces
     from puente.trace.engine import trace_all
+    from puente.trace.events import events
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
@@ -173,7 +174,9 @@ def read_paths(db, viewer):
     out.append(_or_refused(lambda: trace_all(db, viewer, PURPOSE)))
     if authorize(viewer, "read_records").allowed:
         views = read_traces(db, viewer, PURPOSE)
-        out.extend((repr(views), repr(patterns(views)), repr(ranking(views))))
+        out.extend(
+            (repr(views), repr(patterns(views)), repr(ranking(views)), repr(events(db, viewer, PURPOSE)))
+        )
     refresh(db)
     for q in SEARCHES:
         found = search(db, viewer, q, PURPOSE, limit=100)

@@ -80,3 +80,10 @@ def one(trace_id: int, request: Request, db: Db, viewer: Viewer, purpose: Purpos
     if not found:  # unknown, or not released to this viewer: they look the same
         return problem(request, 404, title(404), ("no such trace", "no existe ese rastreo"))
     return _out(found[0])
+
+
+@router.get("/trace-events", responses=ERRORS, summary="Traces whose purchaser is already a case subject")
+def trace_events(db: Db, viewer: Viewer, purpose: Purpose) -> list[dict[str, Any]]:
+    from puente.trace.events import events
+
+    return events(db, viewer, purpose)

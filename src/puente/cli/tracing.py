@@ -181,3 +181,19 @@ def rank(
         why = "; ".join(r["es" if es else "en"] for r in c.reasons)
         table.add_row(str(n), c.name or c.key, f"{c.score:g}", str(c.guns), why)
     console.print(table)
+
+
+@trace_app.command("events")
+def show_events(
+    as_user: AsRequired,
+    purpose: PurposeOption,
+    db: DbOption = None,
+    lang: LangOption = "",
+) -> None:
+    """Traces whose purchaser is already a case subject, where you may see both (JSON)."""
+    from puente.trace.events import events
+
+    lang_ = language(lang)
+    database = open_db(db)
+    viewer = principal_of(database, as_user)
+    _json(policy_call(lang_, lambda: events(database, viewer, purpose)))

@@ -80,7 +80,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_events")),
         sa.UniqueConstraint(
-            "trace_id", "kind", "case_id", "subject_id",
+            "trace_id",
+            "kind",
+            "case_id",
+            "subject_id",
             name=op.f("uq_trace_events_trace_id_kind_case_id_subject_id"),
         ),
     )
