@@ -14,7 +14,7 @@ from puente.policy.access import Refused
 from puente.policy.principals import Role
 from puente.store.schema import audit_log, traces
 from puente.trace import catalog
-from puente.trace.analysis import patterns, ranking, read_traces
+from puente.trace.analysis import in_period, patterns, ranking, read_traces
 from puente.trace.engine import check, process_pending, submit, trace_all
 from tests.ingest.test_bad_input import write
 from tests.policy.test_access import ATF, CBP, FGR, GN, PURPOSE, person
@@ -151,6 +151,13 @@ def test_patterns_count_guns_once_and_show_the_corridor(traced_world):
     )  # fmt: skip
     assert found["top_dealers"][0] == {"licence": "1-74-001-01-1A-00001", "name": "Rio Guns", "traced": 2}
     assert sum(found["time_to_crime_years"].values()) == 3
+    assert patterns(in_period(read_traces(traced_world, ATF, PURPOSE), "2024-01-01"))["guns_traced"] == 0
+    assert (
+        patterns(in_period(read_traces(traced_world, ATF, PURPOSE), "2023-05-01", "2023-05-01"))[
+            "guns_traced"
+        ]
+        == 3
+    )
 
 
 def test_a_result_goes_to_the_requester_and_only_where_the_markings_allow(traced_world):

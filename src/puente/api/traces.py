@@ -3,6 +3,7 @@ patterns and the ranking; everything from the traces the viewer may see, every r
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from puente.api.deps import Db, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import CandidateOut, TraceOut, TraceRequestIn, TraceRunOut, problems
 from puente.model import vocab
-from puente.trace.analysis import TraceView, patterns, ranking, read_traces
+from puente.trace.analysis import TraceView, in_period, patterns, ranking, read_traces
 from puente.trace.engine import STATUSES, firearm_from_text, submit_one, trace_all
 
 router = APIRouter(tags=["tracing"])
@@ -57,9 +58,16 @@ def list_traces(
 
 @router.get("/traces/patterns", responses=ERRORS, summary="Corridors, dealers, purchasers, time-to-crime")
 def trace_patterns(
-    db: Db, viewer: Viewer, purpose: Purpose, top: Annotated[int, Query(ge=1, le=100)] = 10
+    db: Db,
+    viewer: Viewer,
+    purpose: Purpose,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    since: Annotated[dt.date | None, Query(alias="from", description="Recovered from this day")] = None,
+    until: Annotated[dt.date | None, Query(alias="to", description="Recovered up to this day")] = None,
 ) -> dict[str, Any]:
-    return patterns(read_traces(db, viewer, purpose, audit_action="trace_patterns"), top=top)
+    views = read_traces(db, viewer, purpose, audit_action="trace_patterns")
+    period = in_period(views, since.isoformat() if since else None, until.isoformat() if until else None)
+    return patterns(period, top=top)
 
 
 @router.get(

@@ -140,16 +140,19 @@ def show_patterns(
     as_user: AsRequired,
     purpose: PurposeOption,
     top: Annotated[int, typer.Option(min=1)] = 10,
+    since: Annotated[str | None, typer.Option("--from", help="Recovered from this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Recovered up to this day (YYYY-MM-DD).")] = None,
     db: DbOption = None,
     lang: LangOption = "",
 ) -> None:
     """Corridors, top dealers and purchasers, time-to-crime: from the traces you may see (JSON)."""
-    from puente.trace.analysis import patterns, read_traces
+    from puente.trace.analysis import in_period, patterns, read_traces
 
     lang_ = language(lang)
     database = open_db(db)
     viewer = principal_of(database, as_user)
-    _json(patterns(policy_call(lang_, lambda: read_traces(database, viewer, purpose)), top=top))
+    views = policy_call(lang_, lambda: read_traces(database, viewer, purpose))
+    _json(patterns(in_period(views, since, until), top=top))
 
 
 @trace_app.command("rank")

@@ -272,9 +272,18 @@ def _year(day: str | None) -> str:
     return (day or "")[:4] or "?"
 
 
+def in_period(views: list[TraceView], since: str | None = None, until: str | None = None) -> list[TraceView]:
+    """The traces of guns recovered within a period (ISO days, both ends included)."""
+    if since is None and until is None:
+        return views
+    low, high = since or "", until or "9999-12-31"
+    return [v for v in views if v.recovered_on and low <= v.recovered_on <= high]
+
+
 def patterns(views: list[TraceView], top: int = 10) -> dict[str, Any]:
     """Corridors (US source state and city -> Mexican recovery state) with counts by year, top
-    source dealers and purchasers, the time-to-crime distribution, and outcomes."""
+    source dealers and purchasers, the time-to-crime distribution, and outcomes (of a period: pass
+    the traces ``in_period``)."""
     done = distinct_guns(views)
     corridors: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     for v in done:

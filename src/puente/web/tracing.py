@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from puente.model import vocab
-from puente.trace.analysis import TTC_BINS, patterns, ranking, read_traces
+from puente.trace.analysis import TTC_BINS, in_period, patterns, ranking, read_traces
 from puente.trace.engine import REASONS, STATUSES, firearm_from_text, submit_one, trace_all
 from puente.web.i18n import t
 from puente.web.pages import Change, Page, _day, _named, _needs_purpose, render
@@ -66,10 +66,16 @@ def bulk_form(seen: Change) -> Response:
 
 
 @router.get("/traces/dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request, seen: Page) -> HTMLResponse:
+def dashboard_page(
+    request: Request,
+    seen: Page,
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> HTMLResponse:
     if (asked := _needs_purpose(request, seen)) is not None:
         return asked
     views = read_traces(seen.db, seen.principal, seen.purpose, audit_action="trace_dashboard")
+    views = in_period(views, _day(date_from), _day(date_to))
     found = patterns(views, top=10)
     corridors = [
         {"label": f"{c['source_city']}, {c['source_state']} → {c['recovery_state']}", "n": c["count"]}
@@ -79,7 +85,8 @@ def dashboard_page(request: Request, seen: Page) -> HTMLResponse:
     reasons = {code: {"en": en, "es": es} for code, (en, es) in REASONS.items()}
     return render(
         request, seen, "trace_dashboard.html", p=found, corridors=corridors, ttc=ttc,
-        ranking=ranking(views, limit=25), reasons=reasons,
+        ranking=ranking(views, limit=25), reasons=reasons, date_from=_day(date_from) or "",
+        date_to=_day(date_to) or "",
     )  # fmt: skip
 
 
