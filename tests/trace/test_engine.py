@@ -267,3 +267,21 @@ def test_a_trace_whose_purchaser_is_a_case_subject_raises_an_event_where_both_ma
     assert events(traced_world, GN, PURPOSE) == []
     trace_all(traced_world, FGR_TRACER, PURPOSE)  # nothing pending: the events stay as they are
     assert len(events(traced_world, hsi, PURPOSE)) == 2
+
+
+def test_a_gun_sold_twice_traces_to_its_first_sale_even_when_one_record_leaves_the_model_out():
+    from puente.trace.engine import Sale, choose
+
+    glock = {"code": "GLOCK", "text": "Glock"}
+    first = Sale("A:1", "GLOCK", "2015-01-01", "L1", "Rio", "US-TX", "P:1", False, {"make": glock})
+    again = Sale(
+        "A:2", "GLOCK", "2019-01-01", "L2", "Lake", "US-FL", "P:2", False, {"make": glock, "model": "19"}
+    )
+    other = Sale(
+        "A:3", "GLOCK", "2016-01-01", "L3", "Hill", "US-AZ", "P:3", False, {"make": glock, "model": "17"}
+    )
+    asked = {"serial": {"text": "X1", "value": "X1"}, "make": glock}
+    assert choose(asked, "2023-01-01", [again, first]) == (first, None)
+    assert choose(asked, "2023-01-01", [again, first, other]) == (None, "ambiguous")
+    assert choose({**asked, "model": "19"}, "2023-01-01", [again, first, other]) == (first, None)
+    assert choose(asked, "2018-01-01", [again]) == (None, "foreign_no_import")  # sold after it was recovered

@@ -483,3 +483,12 @@ trace_events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("trace_id", "kind", "case_id", "subject_id"),
 )
+
+# How far the acquisition catalogue is level with the loads: the newest load run whose records it
+# has read, so that a refresh after no new load reads nothing.
+trace_state = Table(
+    "trace_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("run_id", BigInteger),
+)

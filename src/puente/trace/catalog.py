@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from puente.store.db import Database
 from puente.store.repository import Repository
-from puente.store.schema import record_versions, records, trace_acquisitions
+from puente.store.schema import load_runs, record_versions, records, trace_acquisitions, trace_state
 
 CHUNK = 20_000
 COLUMNS = (
@@ -66,14 +66,29 @@ def _stale(conn: Connection, after: str) -> list[Any]:
     ).all()  # fmt: skip
 
 
+def _level(conn: Connection) -> tuple[int | None, int | None]:
+    """(the run the catalogue is level with, the newest run every record of which is stored): a
+    run still loading holds the second back to just before it."""
+    stored = conn.execute(select(trace_state.c.run_id).where(trace_state.c.id == 1)).scalar()
+    newest = conn.execute(select(func.max(load_runs.c.id))).scalar()
+    running = conn.execute(select(func.min(load_runs.c.id)).where(load_runs.c.status == "running")).scalar()
+    return stored, (running - 1 if running is not None else newest)
+
+
 def refresh(db: Database) -> CatalogueReport:
     """Bring the catalogue level with the acquisition records; one transaction per chunk, so an
-    interrupted refresh keeps what it did."""
+    interrupted refresh keeps what it did. Records change only through loads (a re-marking makes a
+    version of the same content), so with no load since the last refresh there is nothing to read."""
+    with db.engine.begin() as conn:
+        stored, level = _level(conn)
+    if stored is not None and level is not None and stored >= level:
+        return CatalogueReport(0)
     done, after = 0, ""
     while True:
         with db.engine.begin() as conn:
             rows = _stale(conn, after)
             if not rows:
+                conn.execute(update(trace_state).where(trace_state.c.id == 1).values(run_id=level))
                 return CatalogueReport(done)
             ids = [r.record_id for r in rows]
             for start in range(0, len(ids), 500):

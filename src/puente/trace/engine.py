@@ -18,11 +18,12 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, tuple_, update
 
 from puente.model import vocab
 from puente.policy import audit
@@ -270,25 +271,24 @@ class Sale:
     firearm: dict[str, Any]
 
 
-def sales_by_serial(conn: Connection, keys: Iterable[str]) -> dict[str, list[Sale]]:
-    found: dict[str, list[Sale]] = {}
-    wanted = sorted(set(keys))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for row in conn.execute(select(trace_acquisitions).where(trace_acquisitions.c.serial_key.in_(chunk))):
-            found.setdefault(row.serial_key, []).append(
-                Sale(
-                    row.record_id,
-                    row.make,
-                    row.sold_on,
-                    row.dealer_licence,
-                    row.dealer_name,
-                    row.dealer_state,
-                    row.purchaser_id,
-                    bool(row.multiple_sale),
-                    orjson.loads(row.firearm),
-                )
-            )
+def sales_by_serial(conn: Connection, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Sale]]:
+    """The catalogued sales of each (serial, make) asked for: a look-up in the catalogue's index."""
+    found: dict[tuple[str, str], list[Sale]] = {}
+    pairs = sorted(set(wanted))
+    columns = [trace_acquisitions.c[name] for name in (
+        "record_id", "make", "sold_on", "dealer_licence", "dealer_name", "dealer_state", "purchaser_id",
+        "multiple_sale", "firearm", "serial_key",
+    )]  # fmt: skip
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start : start + 500]
+        query = select(*columns).where(
+            tuple_(trace_acquisitions.c.serial_key, trace_acquisitions.c.make).in_(chunk)
+        )
+        for row in conn.execute(query):
+            found.setdefault((row.serial_key, row.make), []).append(
+                Sale(row.record_id, row.make, row.sold_on, row.dealer_licence, row.dealer_name,
+                     row.dealer_state, row.purchaser_id, bool(row.multiple_sale), orjson.loads(row.firearm))
+            )  # fmt: skip
     return found
 
 
@@ -324,8 +324,11 @@ def choose(
         known = vocab.makes().get(make)
         foreign = known is not None and known.country != "US" and not known.us_importer
         return None, "foreign_no_import" if foreign else "no_acquisition"
-    guns = {(_fold(s.firearm.get("model")), code(s.firearm.get("caliber"))) for s in candidates}
-    if len(guns) > 1:
+    # a sale that leaves the model or caliber out may be of either gun: only two different stated
+    # models (or calibers) make two guns
+    models = {_fold(s.firearm.get("model")) for s in candidates} - {""}
+    calibers = {code(s.firearm.get("caliber")) for s in candidates} - {None}
+    if len(models) > 1 or len(calibers) > 1:
         return None, "ambiguous"
     # the same gun sold more than once: the trace is of its first retail sale
     return min(candidates, key=lambda s: (s.sold_on or "9999", s.record_id)), None
@@ -337,8 +340,15 @@ def choose(
 def audience(owner: str, markings: dict[str, Any]) -> set[str]:
     """The agencies that may see a record: its owner and every agency its marking releases it to,
     by code or by nation."""
-    released = set(markings.get("releasable_to", ()))
-    return {owner} | {a.code for a in vocab.agencies().values() if a.code in released or a.nation in released}
+    return set(_audience(owner, tuple(sorted(markings.get("releasable_to", ())))))
+
+
+@cache
+def _audience(owner: str, released: tuple[str, ...]) -> frozenset[str]:
+    names = set(released)
+    return frozenset(
+        {owner} | {a.code for a in vocab.agencies().values() if a.code in names or a.nation in names}
+    )
 
 
 @dataclass
@@ -499,6 +509,7 @@ def process_pending(
 
     require(db, principal, "trace", purpose)
     refresh(db)
+    subjects: dict[str, Any] = {}  # the cases' subjects, read once for the whole run
     processed = completed = 0
     failed: dict[str, int] = {}
     while limit is None or processed < limit:
@@ -514,7 +525,7 @@ def process_pending(
                 break
             conn.execute(update(traces).where(traces.c.id.in_(ids)).values(status="in_progress"))
         with db.engine.begin() as conn:
-            done, ok, fails = _process(conn, principal, ids)
+            done, ok, fails = _process(conn, principal, ids, subjects)
             audit.record(
                 conn,
                 principal.user_id,
@@ -529,13 +540,16 @@ def process_pending(
     return TraceRunReport(0, processed, completed, failed)
 
 
-def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[int, int, dict[str, int]]:
+def _process(
+    conn: Connection, principal: Principal, ids: list[int], subjects: dict[str, Any]
+) -> tuple[int, int, dict[str, int]]:
     rows = conn.execute(
         select(
             traces.c.id,
             traces.c.source_id,
             traces.c.request,
             traces.c.serial_key,
+            traces.c.make,
             traces.c.marking_set_id,
             records.c.owner,
             records.c.markings,
@@ -543,12 +557,12 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
         .outerjoin(records, records.c.record_id == traces.c.source_id)
         .where(traces.c.id.in_(ids))
     ).all()
-    sales = sales_by_serial(conn, [r.serial_key for r in rows if r.serial_key])
+    sales = sales_by_serial(conn, [(r.serial_key, r.make) for r in rows if r.serial_key and r.make])
     requests = {r.id: orjson.loads(r.request) for r in rows}
     chosen: dict[int, tuple[Sale | None, str | None]] = {}
     for r in rows:
         req = requests[r.id]
-        chosen[r.id] = choose(req["firearm"], req.get("recovered_on"), sales.get(r.serial_key or "", []))
+        chosen[r.id] = choose(req["firearm"], req.get("recovered_on"), sales.get((r.serial_key, r.make), []))
     people = {s.purchaser_id for s, _ in chosen.values() if s and s.purchaser_id}
     people |= {req["possessor_id"] for req in requests.values() if req.get("possessor_id")}
     keys, persons = _purchaser_keys(conn, people)
@@ -636,7 +650,7 @@ def _process(conn: Connection, principal: Principal, ids: list[int]) -> tuple[in
     )
     from puente.trace.events import raise_for
 
-    raise_for(conn, [r.id for r in rows], raised, _purchaser_keys, audience, markings.of)
+    raise_for(conn, [r.id for r in rows], raised, subjects, _purchaser_keys, audience, markings.of)
     return len(rows), completed, failed
 
 

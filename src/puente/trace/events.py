@@ -22,22 +22,27 @@ from puente.policy.principals import Principal
 from puente.search.terms import link_term
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
-from puente.store.schema import marking_grants, records, search_terms, trace_events
+from puente.store.schema import marking_grants, records, search_docs, search_terms, trace_events
 
 Keys = Callable[[Connection, set[str]], tuple[dict[str, str], dict[str, dict[str, Any]]]]
 Audience = Callable[[str, dict[str, Any]], set[str]]
 
 
 def case_subjects(conn: Connection, keys_of: Keys) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]:
-    """Person key -> (case id, subject record id, case owner, case markings) for every case subject."""
-    cases = {
-        link_term(r.record_id): r
+    """Person key -> (case id, subject record id, case owner, case markings) for every case subject.
+    Cases are found through the search index (by its record type index), not by a scan of every
+    record."""
+    docs = select(search_docs.c.record_id).where(search_docs.c.record_type == "case")
+    case_ids = list(conn.execute(docs).scalars())
+    cases = {}
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start : start + 500]
         for r in conn.execute(
             select(records.c.record_id, records.c.owner, records.c.markings).where(
-                records.c.record_type == "case"
+                records.c.record_id.in_(chunk)
             )
-        )
-    }
+        ):
+            cases[link_term(r.record_id)] = r
     subjects: dict[str, list[Any]] = defaultdict(list)
     terms = sorted(cases)
     for start in range(0, len(terms), 500):
@@ -63,6 +68,7 @@ def raise_for(
     conn: Connection,
     processed: Sequence[int],
     completed: Sequence[tuple[int, str | None, set[str]]],
+    memo: dict[str, Any],
     keys_of: Keys,
     audience: Audience,
     marking_of: Callable[[set[str]], int],
@@ -74,7 +80,9 @@ def raise_for(
         conn.execute(delete(trace_events).where(trace_events.c.trace_id.in_(ids[start : start + 500])))
     if not any(key for _, key, _ in completed):
         return 0
-    subjects = case_subjects(conn, keys_of)
+    if "subjects" not in memo:  # once per run: the cases do not change while it traces
+        memo["subjects"] = case_subjects(conn, keys_of)
+    subjects = memo["subjects"]
     now = utcnow()
     rows = []
     for trace_id, key, agencies in completed:

@@ -1,4 +1,5 @@
-"""tracing: acquisitions by serial and make, and the traces of recovered firearms
+"""tracing: acquisitions by serial and make, the traces of recovered firearms, their events, and
+how far the catalogue is level with the loads
 
 Revision ID: 0011
 Revises: 0010
@@ -88,8 +89,17 @@ def upgrade() -> None:
         ),
     )
 
+    state = op.create_table(
+        "trace_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("run_id", sa.BigInteger()),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_state")),
+    )
+    op.bulk_insert(state, [{"id": 1, "run_id": None}])
+
 
 def downgrade() -> None:
+    op.drop_table("trace_state")
     op.drop_table("trace_events")
     op.drop_table("traces")
     op.drop_table("trace_acquisitions")
