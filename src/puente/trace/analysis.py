@@ -175,8 +175,7 @@ def assess(views: list[TraceView], dealer_sales: dict[str, int]) -> None:
     for v in views:
         out: list[dict[str, Any]] = []
         if v.status != "completed":
-            serial = (v.request.get("firearm") or {}).get("serial") or {}
-            if serial.get("obliterated"):
+            if v.reason == "obliterated_serial":
                 out.append(
                     _indicator(
                         "obliterated_serial",

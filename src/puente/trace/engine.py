@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, bindparam, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 
 from puente.model import vocab
 from puente.policy import audit
@@ -272,23 +272,26 @@ class Sale:
 
 
 def sales_by_serial(conn: Connection, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Sale]]:
-    """The catalogued sales of each (serial, make) asked for: a look-up in the catalogue's index."""
+    """The catalogued sales of each (serial, make) asked for. Looked up by serial alone, which the
+    index answers directly (a list of serial-and-make pairs is scanned for by SQLite), then kept
+    to the make asked for: a serial seldom repeats across makes."""
+    pairs = set(wanted)
+    serials = sorted({serial for serial, _ in pairs})
     found: dict[tuple[str, str], list[Sale]] = {}
-    pairs = sorted(set(wanted))
     columns = [trace_acquisitions.c[name] for name in (
-        "record_id", "make", "sold_on", "dealer_licence", "dealer_name", "dealer_state", "purchaser_id",
-        "multiple_sale", "firearm", "serial_key",
+        "serial_key", "make", "record_id", "sold_on", "dealer_licence", "dealer_name", "dealer_state",
+        "purchaser_id", "multiple_sale", "firearm",
     )]  # fmt: skip
-    for start in range(0, len(pairs), 500):
-        chunk = pairs[start : start + 500]
-        query = select(*columns).where(
-            tuple_(trace_acquisitions.c.serial_key, trace_acquisitions.c.make).in_(chunk)
-        )
-        for row in conn.execute(query):
-            found.setdefault((row.serial_key, row.make), []).append(
-                Sale(row.record_id, row.make, row.sold_on, row.dealer_licence, row.dealer_name,
-                     row.dealer_state, row.purchaser_id, bool(row.multiple_sale), orjson.loads(row.firearm))
-            )  # fmt: skip
+    for start in range(0, len(serials), 500):
+        chunk = serials[start : start + 500]
+        for row in conn.execute(select(*columns).where(trace_acquisitions.c.serial_key.in_(chunk))):
+            key = (row.serial_key, row.make)
+            if key in pairs:
+                found.setdefault(key, []).append(
+                    Sale(row.record_id, row.make, row.sold_on, row.dealer_licence, row.dealer_name,
+                         row.dealer_state, row.purchaser_id, bool(row.multiple_sale),
+                         orjson.loads(row.firearm))
+                )  # fmt: skip
     return found
 
 
