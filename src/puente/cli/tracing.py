@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -27,6 +27,18 @@ trace_app = typer.Typer(help="Trace recovered firearms to their first retail sal
 
 def register(app: typer.Typer) -> None:
     app.add_typer(trace_app, name="trace")
+
+
+def _traces_of(
+    db: str | None, as_user: str, purpose: str, lang: str, **options: Any
+) -> tuple[str, list[Any]]:
+    """The viewer's language and the traces they may see (refused in that language, exit 2)."""
+    from puente.trace.analysis import read_traces
+
+    lang_ = language(lang)
+    database = open_db(db)
+    viewer = principal_of(database, as_user)
+    return lang_, policy_call(lang_, lambda: read_traces(database, viewer, purpose, **options))
 
 
 def _json(value: object) -> None:
@@ -82,12 +94,8 @@ def list_traces(
     lang: LangOption = "",
 ) -> None:
     """The traces you may see, newest last."""
-    from puente.trace.analysis import read_traces
-
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
-    views = policy_call(lang_, lambda: read_traces(database, viewer, purpose, status=status))[-limit:]
+    lang_, views = _traces_of(db, as_user, purpose, lang, status=status)
+    views = views[-limit:]
     if as_json:
         _json(views)
         return
@@ -121,12 +129,7 @@ def show(
     lang: LangOption = "",
 ) -> None:
     """One trace: its request, result and indicators, each with its reason (JSON)."""
-    from puente.trace.analysis import read_traces
-
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
-    views = policy_call(lang_, lambda: read_traces(database, viewer, purpose, ids=[trace_id]))
+    lang_, views = _traces_of(db, as_user, purpose, lang, ids=[trace_id])
     if not views:
         console.print(
             "No existe o no puede verla." if lang_ == "es" else "No such trace, or you may not see it."
@@ -146,12 +149,9 @@ def show_patterns(
     lang: LangOption = "",
 ) -> None:
     """Corridors, top dealers and purchasers, time-to-crime: from the traces you may see (JSON)."""
-    from puente.trace.analysis import in_period, patterns, read_traces
+    from puente.trace.analysis import in_period, patterns
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
-    views = policy_call(lang_, lambda: read_traces(database, viewer, purpose))
+    _, views = _traces_of(db, as_user, purpose, lang)
     _json(patterns(in_period(views, since, until), top=top))
 
 
@@ -165,12 +165,10 @@ def rank(
     lang: LangOption = "",
 ) -> None:
     """Potential traffickers: purchasers ranked by the evidence of their traced guns, with reasons."""
-    from puente.trace.analysis import ranking, read_traces
+    from puente.trace.analysis import ranking
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
-    candidates = ranking(policy_call(lang_, lambda: read_traces(database, viewer, purpose)), limit=limit)
+    lang_, views = _traces_of(db, as_user, purpose, lang)
+    candidates = ranking(views, limit=limit)
     if as_json:
         _json(candidates)
         return
