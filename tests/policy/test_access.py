@@ -321,7 +321,25 @@ ENFORCED = {
     "remark": lambda db, who: _remark().remark(db, who, "US/CBP:none", {}, "why", PURPOSE),
     "audit_own_agency": lambda db, who: _oversight().views_of_agency(db, who, PURPOSE),
     "export": lambda db, who: _export()(db, who, PURPOSE, owner="US/CBP"),
+    "plan_operation": lambda db, who: _plan(db, who),
+    "trace": lambda db, who: _trace()(db, who, PURPOSE),
 }
+
+
+def _plan(db, who):
+    import datetime as dt
+
+    from puente.deconflict.operations import plan
+
+    start = dt.datetime(2027, 1, 5, 6, tzinfo=dt.UTC)
+    return plan(db, who, PURPOSE, kind="surveillance", title="t", starts_at=start,
+                ends_at=start + dt.timedelta(hours=2), latitude=27.5, longitude=-99.5, radius_m=500)  # fmt: skip
+
+
+def _trace():
+    from puente.trace.engine import trace_all
+
+    return trace_all
 
 
 def _requests():

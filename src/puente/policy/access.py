@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -37,6 +38,7 @@ OPERATIONS: dict[str, frozenset[Role]] = {
     "trace": frozenset({Role.ANALYST, Role.SUPERVISOR}),
     "export": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.STEWARD}),
     "review_matches": frozenset({Role.ANALYST, Role.SUPERVISOR}),
+    "plan_operation": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR}),
 }
 CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
 
@@ -85,6 +87,20 @@ def visible(principal: Principal) -> ColumnElement[bool]:
         records.c.owner == principal.agency,
         records.c.marking_set_id.in_(granted),
         records.c.record_id.in_(approved(principal, "view")),
+    )
+
+
+def audience(owner: str, markings: dict[str, Any]) -> set[str]:
+    """The agencies that may see a record: its owner and every agency its marking releases it to,
+    by code or by nation."""
+    return set(_audience(owner, tuple(sorted(markings.get("releasable_to", ())))))
+
+
+@cache
+def _audience(owner: str, released: tuple[str, ...]) -> frozenset[str]:
+    names = set(released)
+    return frozenset(
+        {owner} | {a.code for a in vocab.agencies().values() if a.code in names or a.nation in names}
     )
 
 

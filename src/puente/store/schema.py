@@ -492,3 +492,44 @@ trace_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("run_id", BigInteger),
 )
+
+# --- deconfliction --------------------------------------------------------------------------------
+
+# A planned operation: a time window and a place (a point and a radius). Its details are the owner
+# agency's (and whom its marking releases them to); an overlap tells the other side only that it
+# exists and whom to call.
+operations = Table(
+    "operations",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("owner", String(40), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),  # search_warrant, controlled_delivery, surveillance, patrol
+    Column("title", String(300), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("radius_m", Float, nullable=False),
+    Column("status", String(20), nullable=False),  # planned, cancelled
+    Column("marking_set_id", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "status", "ends_at"),
+)
+
+# What deconfliction told an agency: one of its operations (or cases) meets another agency's. The
+# other side's reference is kept to tell each meeting once, and is never shown.
+deconfliction_alerts = Table(
+    "deconfliction_alerts",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # operation, target
+    Column("agency", String(40), nullable=False),  # who is told
+    Column("own_ref", String(400), nullable=False),  # their operation id or case record id
+    Column("other_agency", String(40), nullable=False),
+    Column("other_ref", String(400), nullable=False),
+    Column("reason", Text, nullable=False),  # JSON: en, es
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kind", "agency", "own_ref", "other_ref"),
+    Index(None, "agency"),
+)

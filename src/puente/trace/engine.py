@@ -18,7 +18,6 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import orjson
@@ -27,7 +26,7 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 
 from puente.model import vocab
 from puente.policy import audit
-from puente.policy.access import require, visible
+from puente.policy.access import audience, require, visible
 from puente.policy.principals import Principal
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
@@ -338,20 +337,6 @@ def choose(
 
 
 # --- who may see a trace -------------------------------------------------------------------------------
-
-
-def audience(owner: str, markings: dict[str, Any]) -> set[str]:
-    """The agencies that may see a record: its owner and every agency its marking releases it to,
-    by code or by nation."""
-    return set(_audience(owner, tuple(sorted(markings.get("releasable_to", ())))))
-
-
-@cache
-def _audience(owner: str, released: tuple[str, ...]) -> frozenset[str]:
-    names = set(released)
-    return frozenset(
-        {owner} | {a.code for a in vocab.agencies().values() if a.code in names or a.nation in names}
-    )
 
 
 @dataclass

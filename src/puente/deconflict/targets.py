@@ -1,0 +1,118 @@
+"""Target deconfliction: two agencies' cases hold the same target — one resolved entity, or a
+shared identifier (CURP, SSN, phone) of their subjects. Each side is told whom to call, never the
+other's case: and only when the other case's marking allows at least a pointer to it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select
+
+from puente.deconflict.alerts import contact, tell
+from puente.policy import audit
+from puente.policy.access import audience
+from puente.policy.principals import Principal
+from puente.search.terms import link_term
+from puente.store.db import Database
+from puente.store.schema import entity_members, record_versions, records, search_docs, search_terms
+
+CHUNK = 500
+WHAT = {  # the kind of target two cases share, as each side is told it
+    "entity": ("the same person", "la misma persona"),
+    "curp": ("the same CURP", "la misma CURP"),
+    "ssn": ("the same SSN", "el mismo SSN"),
+    "phone": ("the same phone number", "el mismo número de teléfono"),
+}
+
+
+@dataclass(frozen=True)
+class _Case:
+    record_id: str
+    owner: str
+    disclosure: str
+    audience: frozenset[str]
+
+
+def _chunks(items: list[str]) -> Any:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _identifiers(person: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for kind in ("curp", "ssn"):
+        value = (person.get(kind) or {}).get("value")
+        if value:
+            found.append((kind, value))
+    for phone in person.get("phones") or []:
+        value = phone.get("value") if isinstance(phone, dict) else None
+        if value:
+            found.append(("phone", value))
+    return found
+
+
+def _targets(conn: Connection) -> dict[tuple[str, str], set[_Case]]:
+    """(kind, value) of every target -> the cases holding it (their subjects' entities and identifiers)."""
+    case_ids = list(
+        conn.execute(select(search_docs.c.record_id).where(search_docs.c.record_type == "case")).scalars()
+    )
+    cases: dict[str, _Case] = {}
+    for chunk in _chunks(case_ids):
+        columns = (records.c.record_id, records.c.owner, records.c.disclosure, records.c.markings)
+        for r in conn.execute(select(*columns).where(records.c.record_id.in_(chunk))):
+            cases[link_term(r.record_id)] = _Case(
+                r.record_id, r.owner, r.disclosure, frozenset(audience(r.owner, orjson.loads(r.markings)))
+            )
+    subject_cases: dict[str, set[_Case]] = defaultdict(set)
+    for chunk in _chunks(sorted(cases)):
+        for term, record_id in conn.execute(
+            select(search_terms.c.term, search_terms.c.record_id)
+            .join(records, records.c.record_id == search_terms.c.record_id)
+            .where(search_terms.c.term.in_(chunk), records.c.record_type == "person")
+        ):
+            subject_cases[record_id].add(cases[term])
+    held: dict[tuple[str, str], set[_Case]] = defaultdict(set)
+    for chunk in _chunks(sorted(subject_cases)):
+        for record_id, entity in conn.execute(
+            select(entity_members.c.record_id, entity_members.c.entity_id).where(
+                entity_members.c.record_id.in_(chunk)
+            )
+        ):
+            held[("entity", entity)] |= subject_cases[record_id]
+        for record_id, canonical in conn.execute(
+            select(records.c.record_id, record_versions.c.canonical)
+            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+                  & (record_versions.c.version == records.c.version))
+            .where(records.c.record_id.in_(chunk))
+        ):  # fmt: skip
+            for target in _identifiers(orjson.loads(canonical)):
+                held[target] |= subject_cases[record_id]
+    return held
+
+
+def deconflict_targets(db: Database, actor: Principal, purpose: str = "deconfliction") -> int:
+    """Tell both sides of every target two agencies' cases share (once each); returns how many
+    agencies were told something new. Run after loads and entity resolution."""
+    told = 0
+    with db.engine.begin() as conn:
+        for (kind, _value), holders in _targets(conn).items():
+            for mine in holders:
+                for theirs in holders:
+                    if theirs.owner == mine.owner:
+                        continue
+                    # the other case may be pointed to this side, or this side may see it
+                    if theirs.disclosure != "pointer" and mine.owner not in theirs.audience:
+                        continue
+                    what_en, what_es = WHAT[kind]
+                    call_en, call_es = contact(theirs.owner)
+                    told += tell(conn, "target", mine.owner, mine.record_id, theirs.owner, theirs.record_id, {
+                        "en": f"a subject of your case {mine.record_id} is {what_en} as a target of "
+                              f"{theirs.owner}: call {call_en}",
+                        "es": f"un sujeto de su caso {mine.record_id} es {what_es} que un objetivo de "
+                              f"{theirs.owner}: llame a {call_es}",
+                    })  # fmt: skip
+        audit.record(conn, actor.user_id, "deconflict_targets", purpose=purpose, detail={"told": told})
+    return told
