@@ -332,8 +332,9 @@ def _plan(db, who):
     from puente.deconflict.operations import plan
 
     start = dt.datetime(2027, 1, 5, 6, tzinfo=dt.UTC)
-    return plan(db, who, PURPOSE, kind="surveillance", title="t", starts_at=start,
-                ends_at=start + dt.timedelta(hours=2), latitude=27.5, longitude=-99.5, radius_m=500)  # fmt: skip
+    end = start + dt.timedelta(hours=2)
+    return plan(db, who, PURPOSE, kind="surveillance", title="t", starts_at=start, ends_at=end,
+                latitude=27.5, longitude=-99.5, radius_m=500)  # fmt: skip
 
 
 def _trace():

@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from puente.cli import deconfliction as deconfliction_cli
 from puente.cli import governance, resolution
 from puente.cli import search as search_cli
 from puente.cli import tracing as tracing_cli
@@ -601,6 +602,7 @@ governance.register(app)
 resolution.register(app, governance.export_app)
 search_cli.register(app)
 tracing_cli.register(app)
+deconfliction_cli.register(app)
 
 
 def main() -> None:
