@@ -149,6 +149,8 @@ CANARY_NEIGHBOURS = ("MX/FGR:seizure:FGR-TAM-2023-0117", "MX/FGR:person:FGR-TAM-
 
 def read_paths(db, viewer):
     """Everything a viewer can get out of the store today, as text."""
+    from puente.deconflict.alerts import alerts
+    from puente.deconflict.operations import visible_operations
     from puente.policy import oversight, requests
     from puente.policy.dissemination import export_records
     from puente.resolve import review
@@ -171,6 +173,8 @@ def read_paths(db, viewer):
     for kind in ("phone", "address", "firearm"):  # read through members and mentions, not links
         out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
+    out.append(repr(visible_operations(db, viewer, PURPOSE)))
+    out.append(repr(alerts(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: trace_all(db, viewer, PURPOSE)))
     if authorize(viewer, "read_records").allowed:
         views = read_traces(db, viewer, PURPOSE)
@@ -285,12 +289,31 @@ def seed_trace_canary(db, tmp_path):
 TRACER = person("tom.atf", "US/ATF", Role.ANALYST, certificates=frozenset({"tracing"}))
 
 
+def seed_operation_canary(db):
+    """ATF's surveillance, its details released to no one, overlapping an FGR warrant: FGR is told
+    whom to call, and learns nothing else of it."""
+    import datetime as dt
+
+    from puente.deconflict.operations import plan
+
+    start = dt.datetime(2027, 1, 5, 6, tzinfo=dt.UTC)
+    end = start + dt.timedelta(hours=2)
+    plan(db, TRACER, PURPOSE, kind="surveillance", title=f"{CANARY} stakeout", starts_at=start, ends_at=end,
+         latitude=26.08, longitude=-98.28, radius_m=800)  # fmt: skip
+    officer = person("ivan.fgr", "MX/FGR", Role.OFFICER)
+    _, met = plan(db, officer, PURPOSE, kind="search_warrant", title="Cateo Reynosa", starts_at=start,
+                  ends_at=end, latitude=26.085, longitude=-98.285, radius_m=800,
+                  releasable_to=("MX",))  # fmt: skip
+    assert met == 1  # the harness is armed: FGR was told of ATF's operation
+
+
 def test_leak_harness_finds_no_canary(loaded, tmp_path):
     from puente.resolve.entities import memberships
 
     seed_canary(loaded, tmp_path)
     seed_contact_canary(loaded, tmp_path)
     seed_trace_canary(loaded, tmp_path)
+    seed_operation_canary(loaded)
     for viewer in VIEWERS:
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":
@@ -392,6 +415,15 @@ def test_a_purpose_of_use_is_required_and_filters_are_parameters(loaded):
         assert access.visible_records(loaded, FGR, PURPOSE, record_type=hostile) == []
         assert access.visible_records(loaded, FGR, PURPOSE, owner=hostile) == []
     assert access.counts(loaded, FGR, PURPOSE)  # the tables are all still there
+
+
+def test_leak_harness_catches_an_operation_shown_to_all(loaded, monkeypatch):
+    from puente.deconflict import operations
+
+    seed_operation_canary(loaded)
+    assert CANARY not in read_paths(loaded, FGR)
+    monkeypatch.setattr(operations, "released_to", lambda principal: true())
+    assert CANARY in read_paths(loaded, FGR)
 
 
 def test_leak_harness_catches_a_broken_trace_filter(loaded, tmp_path, monkeypatch):

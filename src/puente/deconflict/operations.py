@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, select, update
 
 from puente.deconflict.alerts import contact, tell
 from puente.model import vocab
@@ -172,6 +172,12 @@ def _not_yours() -> Any:
     return Decision(False, "no such operation of your agency", "no existe esa operación de su dependencia")
 
 
+def released_to(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``operations``: the viewer's agency's own, or released to them."""
+    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
+    return (operations.c.owner == principal.agency) | operations.c.marking_set_id.in_(granted)
+
+
 def visible_operations(
     db: Database,
     principal: Principal,
@@ -183,11 +189,7 @@ def visible_operations(
     """Planned operations whose details the viewer may see (their agency's, and those released to
     them), optionally only those within ``near`` = (lat, lon, metres) and not over before ``since``."""
     require(db, principal, "read_records", purpose)
-    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
-    query = select(operations).where(
-        operations.c.status == "planned",
-        (operations.c.owner == principal.agency) | operations.c.marking_set_id.in_(granted),
-    )
+    query = select(operations).where(operations.c.status == "planned", released_to(principal))
     if since is not None:
         query = query.where(operations.c.ends_at > _utc(since))
     with db.engine.begin() as conn:
