@@ -122,23 +122,30 @@ def test_entities_are_what_the_viewer_may_see_of_them(api):
 def test_leak_harness_over_every_endpoint(db, tmp_path):
     """Every GET endpoint, as each viewer: the canary records of ATF (a case, an informant with a
     phone and a home, a gun) show to ATF only."""
-    from tests.policy.test_access import VIEWERS, seed_contact_canary, seed_trace_canary
+    from tests.policy.test_access import (
+        VIEWERS,
+        seed_contact_canary,
+        seed_operation_canary,
+        seed_trace_canary,
+    )
 
     for path, profile in sample_files():
         ingest_file(db, path, load_profile(profile))
     seed_canary(db, tmp_path)
     seed_contact_canary(db, tmp_path)
     seed_trace_canary(db, tmp_path)
+    seed_operation_canary(db)
     resolve_persons(db)
     refresh(db)
     client, tokens = serving(db, *VIEWERS)
     spec = client.get("/api/v1/openapi.json").json()
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
-    assert gets == [f"/api/v1/{p}" for p in ("access-requests", "audit/views", "entities", "me",
-                                              "principals", "profiles/{record_id}", "quarantine", "records",
-                                              "records/{record_id}", "runs", "runs/{run_id}", "search",
-                                              "status", "trace-events", "traces", "traces/patterns",
-                                              "traces/ranking", "traces/{trace_id}")]  # fmt: skip
+    assert gets == [f"/api/v1/{p}" for p in (
+        "access-requests", "audit/views", "deconfliction-alerts", "entities", "me", "operations",
+        "principals", "profiles/{record_id}", "quarantine", "records", "records/{record_id}", "runs",
+        "runs/{run_id}", "search", "status", "trace-events", "traces", "traces/patterns", "traces/ranking",
+        "traces/{trace_id}",
+    )]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
         plain = ("/api/v1/status", "/api/v1/access-requests", "/api/v1/me", "/api/v1/principals")
@@ -150,8 +157,8 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
         if runs.status_code == 200:  # a steward: the agency's own loads only, and there are some
             assert runs.json() and {r["owner"] for r in runs.json()} == {viewer.agency}
         answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
-        for path in ("traces", "traces/patterns", "traces/ranking", "trace-events",
-                     *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
+        for path in ("traces", "traces/patterns", "traces/ranking", "trace-events", "operations",
+                     "deconfliction-alerts", *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
             answers.append(client.get(f"/api/v1/{path}", headers=h).text)
         for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
             page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)

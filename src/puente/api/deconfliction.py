@@ -5,30 +5,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from puente.api.deps import Db, Purpose, Viewer
+from puente.api.deps import Db, IsoMoment, Purpose, Viewer
 from puente.api.problems import language, problem, title
 from puente.api.schemas import problems
 from puente.deconflict.alerts import alerts
 from puente.deconflict.operations import KINDS, OperationError, cancel, plan, visible_operations
+from puente.model import vocab
 
 router = APIRouter(tags=["deconfliction"])
+GRANTEES = tuple(sorted({*vocab.nations(), *vocab.agencies()}))
 ERRORS = problems(401, 403, 422)
 
 
 class OperationIn(BaseModel):
-    kind: str = Field(description=", ".join(KINDS), max_length=40)
-    title: str = Field(min_length=1, max_length=300)
-    starts_at: dt.datetime = Field(description="With its time zone")
-    ends_at: dt.datetime = Field(description="With its time zone")
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    radius_m: float = Field(gt=0, le=100_000)
-    releasable_to: list[str] = Field(default_factory=list, max_length=50)
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    title: str = Field(strict=True, min_length=1, max_length=300)
+    starts_at: IsoMoment = Field(description="With its time zone")
+    hours: float = Field(
+        strict=True, ge=0.25, le=720, description="How long it lasts (a quarter of an hour at least)"
+    )
+    latitude: float = Field(strict=True, ge=-90, le=90)
+    longitude: float = Field(strict=True, ge=-180, le=180)
+    radius_m: float = Field(strict=True, ge=1, le=100_000)
+    releasable_to: list[Literal[GRANTEES]] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
 
 
 class Planned(BaseModel):
@@ -42,7 +46,8 @@ def plan_operation(body: OperationIn, request: Request, db: Db, viewer: Viewer, 
     try:
         new_id, met = plan(
             db, viewer, purpose, kind=body.kind, title=body.title, starts_at=body.starts_at,
-            ends_at=body.ends_at, latitude=body.latitude, longitude=body.longitude, radius_m=body.radius_m,
+            ends_at=body.starts_at + dt.timedelta(hours=body.hours), latitude=body.latitude,
+            longitude=body.longitude, radius_m=body.radius_m,
             releasable_to=tuple(body.releasable_to),
         )  # fmt: skip
     except OperationError as exc:
@@ -52,7 +57,9 @@ def plan_operation(body: OperationIn, request: Request, db: Db, viewer: Viewer, 
 
 @router.post("/operations/{operation_id}/cancel", status_code=204, responses=ERRORS,
              summary="Call off one of your agency's operations")  # fmt: skip
-def cancel_operation(operation_id: int, db: Db, viewer: Viewer, purpose: Purpose) -> None:
+def cancel_operation(
+    operation_id: Annotated[int, Path(ge=1, le=2**62)], db: Db, viewer: Viewer, purpose: Purpose
+) -> None:
     cancel(db, viewer, purpose, operation_id)
 
 

@@ -3,9 +3,12 @@ the purpose of use it states (recorded in the audit log with what it reads)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from pydantic import AwareDatetime, BeforeValidator
 
 from puente.policy.auth import AuthError, token_principal
 from puente.policy.principals import Principal
@@ -48,3 +51,23 @@ def purpose(
 Db = Annotated[Database, Depends(database)]
 Viewer = Annotated[Principal, Depends(principal)]
 Purpose = Annotated[str, Depends(purpose)]
+
+
+def _iso_day(value: object) -> object:
+    """A day only as YYYY-MM-DD: pydantic would also take a number of seconds since 1970."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
+def _text_moment(value: object) -> object:
+    """A moment only as ISO 8601 text: pydantic would also take a number of seconds since 1970."""
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("a moment is written as ISO 8601 text with its zone, e.g. 2027-01-05T06:00:00-06:00")
+    return value
+
+
+IsoMoment = Annotated[AwareDatetime, BeforeValidator(_text_moment)]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from puente.api.deps import Db, Purpose, Viewer
+from puente.api.deps import Db, IsoDay, Purpose, Viewer
 from puente.api.problems import language, problem, title
 from puente.api.records import record_answer
 from puente.api.schemas import (
@@ -47,8 +46,8 @@ def search_records(
     record_type: Annotated[str | None, Query(alias="type", max_length=40)] = None,
     owner: Code = None,
     nation: Annotated[str | None, Query(pattern="^[A-Z]{2}$")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDay | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDay | None, Query(alias="to")] = None,
     port: Code = None,
     state: Code = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -3,14 +3,13 @@ patterns and the ranking; everything from the traces the viewer may see, every r
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from puente.api.deps import Db, Purpose, Viewer
+from puente.api.deps import Db, IsoDay, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import CandidateOut, TraceOut, TraceRequestIn, TraceRunOut, problems
 from puente.model import vocab
@@ -62,8 +61,8 @@ def trace_patterns(
     viewer: Viewer,
     purpose: Purpose,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
-    since: Annotated[dt.date | None, Query(alias="from", description="Recovered from this day")] = None,
-    until: Annotated[dt.date | None, Query(alias="to", description="Recovered up to this day")] = None,
+    since: Annotated[IsoDay | None, Query(alias="from", description="Recovered from this day")] = None,
+    until: Annotated[IsoDay | None, Query(alias="to", description="Recovered up to this day")] = None,
 ) -> dict[str, Any]:
     views = read_traces(db, viewer, purpose, audit_action="trace_patterns")
     period = in_period(views, since.isoformat() if since else None, until.isoformat() if until else None)
@@ -83,7 +82,9 @@ def trace_ranking(
 @router.get(
     "/traces/{trace_id}", response_model=TraceOut, responses={**ERRORS, **problems(404)}, summary="One trace"
 )
-def one(trace_id: int, request: Request, db: Db, viewer: Viewer, purpose: Purpose) -> TraceOut | JSONResponse:
+def one(
+    trace_id: Annotated[int, Path(ge=1, le=2**62)], request: Request, db: Db, viewer: Viewer, purpose: Purpose
+) -> TraceOut | JSONResponse:
     found = read_traces(db, viewer, purpose, ids=[trace_id])
     if not found:  # unknown, or not released to this viewer: they look the same
         return problem(request, 404, title(404), ("no such trace", "no existe ese rastreo"))
