@@ -28,6 +28,7 @@ from tests.policy.test_access import (
     person,
     seed_canary,
     seed_contact_canary,
+    seed_operation_canary,
     seed_trace_canary,
 )
 from tests.search.test_profile import SAME_MAN_ROW
@@ -46,6 +47,7 @@ def seeded(db, tmp_path):
     seed_contact_canary(db, tmp_path)
     ingest_file(db, write(tmp_path, ACQUISITIONS, "acq.csv"), load_profile("atf-acquisitions"))
     seed_trace_canary(db, tmp_path)
+    seed_operation_canary(db)
     resolve_persons(db)
     resolve_things(db, "firearm")
     refresh(db)
@@ -124,7 +126,8 @@ def test_every_page_in_both_languages(site):
     client = signed_in(site, FGR_STEWARD, lang="es")
     pages = ["/search?q=jose", "/profile/MX/FGR:person:FGR-TAM-2023-0117-1",
              "/record/MX/FGR:person:FGR-TAM-2023-0117-1", "/requests", "/steward/upload", "/steward/runs",
-             "/steward/quarantine", "/audit", "/traces", "/traces/dashboard", "/traces/1"]  # fmt: skip
+             "/steward/quarantine", "/audit", "/traces", "/traces/dashboard", "/traces/1",
+             "/operations"]  # fmt: skip
     for path in pages:
         spanish = client.get(path)
         assert spanish.status_code == 200 and 'lang="es"' in spanish.text, path
@@ -237,3 +240,26 @@ def test_a_firearm_is_traced_from_the_form_and_the_dashboard_explains_the_traces
     assert "HERRERA" in dashboard  # the ranking names the purchaser, with reasons
     refused = signed_in(site, FGR).post("/traces", data={**form, "csrf": ""})
     assert refused.status_code == 403
+
+
+def test_two_agencies_plan_overlapping_operations_on_the_page_and_each_is_told_whom_to_call(site):
+    officer = person("ivan.fgr", "MX/FGR", Role.OFFICER)
+    with site.state.db.engine.begin() as conn:
+        save(conn, officer)
+    auth.set_password(site.state.db, "system", officer.user_id, PASSWORD)
+    us = signed_in(site, ATF)
+    form = {"kind": "surveillance", "title": "Stash house on Calle 5", "start": "2027-01-05T00:00",
+            "tz": "-6", "hours": "2", "latitude": "27.5060", "longitude": "-99.5075", "radius": "500",
+            "csrf": csrf_of(us)}  # fmt: skip
+    first = us.post("/operations", data=form, follow_redirects=True)
+    assert first.status_code == 200 and "overlaps 0" in first.text and "Stash house" in first.text
+    mx = signed_in(site, officer, lang="es")
+    warrant = {**form, "kind": "search_warrant", "title": "Cateo", "latitude": "27.4861", "radius": "2000",
+               "csrf": csrf_of(mx)}  # fmt: skip
+    second = mx.post("/operations", data=warrant, follow_redirects=True).text
+    assert "coincide con 1" in second and "llame a" in second and "Stash house" not in second
+    assert "call" in us.get("/operations").text and "Cateo" not in us.get("/operations").text
+    bad = mx.post("/operations", data={**warrant, "kind": "raid"})
+    assert bad.status_code == 422 and "el tipo debe ser uno de" in bad.text
+    analyst = signed_in(site, FGR)  # an analyst may plan too; a steward may not
+    assert 'id="op-plan"' in analyst.get("/operations").text

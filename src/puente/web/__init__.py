@@ -16,10 +16,11 @@ __all__ = ["error_page", "mount"]
 
 def mount(app: FastAPI) -> None:
     """Serve the pages and their stylesheet beside the API."""
-    from puente.web import tracing
+    from puente.web import operations, tracing
 
     app.include_router(router)
     app.include_router(tracing.router)
+    app.include_router(operations.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.exception_handler(LoginNeeded)
