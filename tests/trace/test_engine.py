@@ -285,3 +285,26 @@ def test_a_gun_sold_twice_traces_to_its_first_sale_even_when_one_record_leaves_t
     assert choose(asked, "2023-01-01", [again, first, other]) == (None, "ambiguous")
     assert choose({**asked, "model": "19"}, "2023-01-01", [again, first, other]) == (first, None)
     assert choose(asked, "2018-01-01", [again]) == (None, "foreign_no_import")  # sold after it was recovered
+
+
+def test_a_recovery_not_released_to_the_tracing_centre_is_traced_only_at_its_owners_request(db, tmp_path):
+    from importlib import resources
+
+    from puente.ingest.profiles import parse_profile
+
+    text = (
+        resources.files("puente.ingest")
+        .joinpath("profiles/fgr-aseguramientos.yaml")
+        .read_text(encoding="latin-1")
+    )
+    text = text.replace("name: fgr-aseguramientos", "name: fgr-reservado")
+    text = text.replace("releasable_to: [MX, US/ATF, US/HSI]", "releasable_to: [MX]")
+    assert "releasable_to: [MX]" in text
+    ingest_file(db, write(tmp_path, ACQUISITIONS, "acq.csv"), load_profile("atf-acquisitions"))
+    ingest_file(db, write(tmp_path, SEIZURES, "fgr.csv", "latin-1"), parse_profile(text, "fgr-reservado"))
+    report = trace_all(db, GN_TRACER, PURPOSE)  # GN may see FGR's seizures, but may not pass them on
+    assert (report.submitted, report.processed) == (8, 0)
+    gn = read_traces(db, GN_TRACER, PURPOSE)
+    assert {v.reason for v in gn} == {"not_released"} and all(v.result["reason"]["es"] for v in gn)
+    assert read_traces(db, ATF, PURPOSE) == []  # the tracing centre never saw GN's requests
+    assert trace_all(db, FGR_TRACER, PURPOSE).completed == 3  # the owner itself may ask

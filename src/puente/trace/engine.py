@@ -62,6 +62,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "no retail sale of this serial and make is on record: check the serial and make",
         "no hay registro de venta al menudeo de esta matrícula y marca: revise la matrícula y la marca",
     ),
+    "not_released": (
+        "the recovery's owner has not released it to the tracing centre: ask the owner to request the trace",
+        "el dueño del aseguramiento no lo ha compartido con el centro de rastreo: pídale que solicite el "
+        "rastreo",
+    ),
     "ambiguous": (
         "several sales of different guns share this serial and make: add the model and caliber",
         "varias ventas de armas distintas comparten esta matrícula y marca: agregue el modelo y el calibre",
@@ -382,39 +387,31 @@ def submit(db: Database, principal: Principal, purpose: str, source_ids: Sequenc
         fresh = [r for r in found if (r.source_id, r.item) not in existing]
         markings = _Markings(Repository(conn))
         now = utcnow()
-        rows = [
-            (
-                r.source_id,
-                r.item,
-                principal.user_id,
-                principal.agency,
-                "submitted",
-                serial_key(r.firearm),
-                code(r.firearm.get("make")),
-                r.recovered_on,
-                r.state,
+        rows = []
+        for r in fresh:
+            seen_by = audience(r.owner, r.markings)
+            # a recovery its owner has not released to the tracing centre goes there only if the
+            # owner itself asks: anyone else would pass the owner's record on
+            held_back = principal.agency != r.owner and TRACING_AGENCY not in seen_by
+            status, reason, result, done = "submitted", None, None, None
+            shown_to = {principal.agency} if held_back else {principal.agency, TRACING_AGENCY, *seen_by}
+            if held_back:
+                en, es = REASONS["not_released"]
+                status, reason, done = "failed", "not_released", now
+                result = orjson.dumps({"reason": {"code": "not_released", "en": en, "es": es}}).decode()
+            rows.append((
+                r.source_id, r.item, principal.user_id, principal.agency, status, reason,
+                serial_key(r.firearm), code(r.firearm.get("make")), r.recovered_on, r.state,
                 r.possessor_id,
-                orjson.dumps(r.request()).decode(),
-                markings.of({principal.agency, TRACING_AGENCY} | audience(r.owner, r.markings)),
-                now,
-            )
-            for r in fresh
-        ]
+                orjson.dumps(r.request()).decode(), result,
+                markings.of(shown_to),
+                now, done,
+            ))  # fmt: skip
         columns = (
-            "source_id",
-            "item",
-            "requester",
-            "requester_agency",
-            "status",
-            "serial_key",
-            "make",
-            "recovered_on",
-            "recovery_state",
-            "possessor_id",
-            "request",
-            "marking_set_id",
-            "submitted_at",
-        )
+            "source_id", "item", "requester", "requester_agency", "status", "reason", "serial_key", "make",
+            "recovered_on", "recovery_state", "possessor_id", "request", "result", "marking_set_id",
+            "submitted_at", "completed_at",
+        )  # fmt: skip
         Repository(conn).bulk_insert(traces, columns, rows)
         audit.record(
             conn,
