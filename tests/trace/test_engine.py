@@ -295,7 +295,7 @@ def test_a_recovery_not_released_to_the_tracing_centre_is_traced_only_at_its_own
     text = (
         resources.files("puente.ingest")
         .joinpath("profiles/fgr-aseguramientos.yaml")
-        .read_text(encoding="latin-1")
+        .read_text(encoding="utf-8")
     )
     text = text.replace("name: fgr-aseguramientos", "name: fgr-reservado")
     text = text.replace("releasable_to: [MX, US/ATF, US/HSI]", "releasable_to: [MX]")
