@@ -144,7 +144,7 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
         "access-requests", "audit/views", "deconfliction-alerts", "entities", "me", "operations",
         "principals", "profiles/{record_id}", "quarantine", "records", "records/{record_id}", "runs",
         "runs/{run_id}", "search", "status", "trace-events", "traces", "traces/patterns", "traces/ranking",
-        "traces/{trace_id}",
+        "traces/{trace_id}", "watch-hits",
     )]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
@@ -158,7 +158,8 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
             assert runs.json() and {r["owner"] for r in runs.json()} == {viewer.agency}
         answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
         for path in ("traces", "traces/patterns", "traces/ranking", "trace-events", "operations",
-                     "deconfliction-alerts", *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
+                     "deconfliction-alerts", "watch-hits",
+                     *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
             answers.append(client.get(f"/api/v1/{path}", headers=h).text)
         for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
             page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)

@@ -160,6 +160,7 @@ def read_paths(db, viewer):
     from puente.trace.analysis import patterns, ranking, read_traces
     from puente.trace.engine import trace_all
     from puente.trace.events import events
+    from puente.watch.watches import hits as watch_hits
 
     out = [repr(access.counts(db, viewer, PURPOSE))]
     out.append(repr(access.read_record(db, viewer, "US/ATF:case:C-1", PURPOSE)))
@@ -173,6 +174,7 @@ def read_paths(db, viewer):
     for kind in ("phone", "address", "firearm"):  # read through members and mentions, not links
         out.append(repr(memberships(db, viewer, PURPOSE, entity_type=kind)))
     out.append(_or_refused(lambda: review.next_pairs(db, viewer, PURPOSE, limit=100)))
+    out.append(repr(watch_hits(db, viewer, PURPOSE)))
     out.append(repr(visible_operations(db, viewer, PURPOSE)))
     out.append(repr(alerts(db, viewer, PURPOSE)))
     out.append(_or_refused(lambda: trace_all(db, viewer, PURPOSE)))
@@ -240,6 +242,11 @@ records:
 
 def seed_contact_canary(db, tmp_path):
     from puente.resolve.batch import resolve_things
+    from puente.search import refresh
+    from puente.watch.watches import add, check
+
+    for viewer in VIEWERS:  # each viewer watches the phone the informant shares with FGR's detainee
+        add(db, viewer, PURPOSE, "identifier", "+52 899 123 4567", label="watched phone")
 
     rows = f"ID,NAME,TEL,STREET,CP\n{CANARY},Juan Perez,899 123 4567,Calle Hidalgo 12,88000\n"
     ingest_file(db, write(tmp_path, rows, "informant.csv"), parse_profile(HIDDEN_CONTACT, "canary-contact"))
@@ -247,6 +254,8 @@ def seed_contact_canary(db, tmp_path):
     ingest_file(db, write(tmp_path, gun, "gun.csv"), parse_profile(HIDDEN_GUN, "canary-gun"))
     for kind in ("phone", "address", "firearm"):
         resolve_things(db, kind)
+    refresh(db)
+    assert check(db) >= len(VIEWERS)  # the harness is armed: the informant is news to every watch
     from puente.store.schema import entity_members, entity_mentions
 
     with db.engine.connect() as conn:  # the hidden gun is one with the seizure's: the harness is armed

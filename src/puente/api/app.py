@@ -12,7 +12,17 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
 from puente import web
-from puente.api import deconfliction, governance, principals, records, search, stewards, traces, uploads
+from puente.api import (
+    deconfliction,
+    governance,
+    principals,
+    records,
+    search,
+    stewards,
+    traces,
+    uploads,
+    watches,
+)
 from puente.api.problems import problem, title
 from puente.ingest.issues import LoadError
 from puente.policy.access import Refused
@@ -59,6 +69,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(principals.router, prefix=PREFIX)
     app.include_router(traces.router, prefix=PREFIX)
     app.include_router(deconfliction.router, prefix=PREFIX)
+    app.include_router(watches.router, prefix=PREFIX)
     web.mount(app)
 
     def answer(

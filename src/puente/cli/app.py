@@ -17,6 +17,7 @@ from puente.cli import deconfliction as deconfliction_cli
 from puente.cli import governance, resolution
 from puente.cli import search as search_cli
 from puente.cli import tracing as tracing_cli
+from puente.cli import watching as watching_cli
 from puente.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -603,6 +604,7 @@ resolution.register(app, governance.export_app)
 search_cli.register(app)
 tracing_cli.register(app)
 deconfliction_cli.register(app)
+watching_cli.register(app)
 
 
 def main() -> None:

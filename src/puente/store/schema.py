@@ -533,3 +533,33 @@ deconfliction_alerts = Table(
     UniqueConstraint("kind", "agency", "own_ref", "other_ref"),
     Index(None, "agency"),
 )
+
+# --- watches --------------------------------------------------------------------------------------
+
+# A person (or a case) watching an identifier or an entity: new data that touches it is a hit.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("user_id", String(100), nullable=False),
+    Column("agency", String(40), nullable=False),
+    Column("case_id", String(400)),  # the case it is kept for, if any
+    Column("kind", String(20), nullable=False),  # identifier, entity
+    Column("value", String(200), nullable=False),  # the identifier as search compares it, or the entity id
+    Column("label", String(300), nullable=False),
+    Column("since_run_id", BigInteger, nullable=False),  # data loaded after this run is new to it
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "user_id"),
+)
+
+watch_hits = Table(
+    "watch_hits",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("watch_id", BigInteger, nullable=False),
+    Column("record_id", String(400), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True)),
+    UniqueConstraint("watch_id", "record_id"),
+)
