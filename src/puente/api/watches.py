@@ -26,14 +26,15 @@ class WatchIn(BaseModel):
 @router.post(
     "/watches",
     status_code=201,
-    responses=problems(400, 401, 403, 422),
+    responses=problems(400, 401, 403, 404, 422),
     summary="Watch an identifier or entity",
 )
 def add_watch(body: WatchIn, request: Request, db: Db, viewer: Viewer, purpose: Purpose) -> Any:
     try:
         return {"watch": add(db, viewer, purpose, body.kind, body.value, body.label)}
     except WatchError as exc:
-        return problem(request, 422, title(422), (exc.en, exc.es))
+        status = 404 if exc.missing else 422
+        return problem(request, status, title(status), (exc.en, exc.es))
 
 
 @router.get("/watch-hits", responses=ERRORS, summary="New data on what you watch, as you may see it")

@@ -32,9 +32,9 @@ SUFFIX_LENGTH = 8  # an identifier this long is also met as the end of a longer 
 
 
 class WatchError(ValueError):
-    def __init__(self, en: str, es: str) -> None:
+    def __init__(self, en: str, es: str, missing: bool = False) -> None:
         super().__init__(en)
-        self.en, self.es = en, es
+        self.en, self.es, self.missing = en, es, missing  # missing: what it names does not exist
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def add(
             ).first()
             is None
         ):
-            raise WatchError(f"no entity {key}", f"no existe la entidad {key}")
+            raise WatchError(f"no entity {key}", f"no existe la entidad {key}", missing=True)
         since = conn.execute(select(func.max(load_runs.c.id))).scalar() or 0
         watch_id = int(conn.execute(
             watches.insert().values(
