@@ -62,6 +62,12 @@ def principal_of(database: Database, user_id: str) -> Principal:
     return principal
 
 
+def acting(db: str | None, as_user: str, lang: str) -> tuple[str, Database, Principal]:
+    """The language of the messages, the database and the principal a command acts as."""
+    database = open_db(db)
+    return language(lang), database, principal_of(database, as_user)
+
+
 def policy_call(lang: str, call: Callable[[], _T]) -> _T:
     """Run a policy operation; a refusal becomes its message in the user's language and exit 2."""
     from puente.policy.access import Refused

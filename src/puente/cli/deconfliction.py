@@ -16,6 +16,7 @@ from puente.cli.common import (
     JsonOption,
     LangOption,
     PurposeOption,
+    acting,
     console,
     language,
     open_db,
@@ -64,9 +65,7 @@ def plan_operation(
     """Plan an operation; agencies whose operations it overlaps are told at once, and so are you."""
     from puente.deconflict.operations import OperationError, plan
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     try:
         new_id, met = policy_call(lang_, lambda: plan(
             database, viewer, purpose, kind=kind, title=title, starts_at=_when(start), ends_at=_when(end),
@@ -107,9 +106,7 @@ def list_operations(
     """Planned operations whose details you may see (JSON)."""
     from puente.deconflict.operations import visible_operations
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     around = None
     if near:
         try:

@@ -15,11 +15,9 @@ from puente.cli.common import (
     JsonOption,
     LangOption,
     PurposeOption,
+    acting,
     console,
-    language,
-    open_db,
     policy_call,
-    principal_of,
 )
 
 trace_app = typer.Typer(help="Trace recovered firearms to their first retail sale, and read the patterns.")
@@ -35,9 +33,7 @@ def _traces_of(
     """The viewer's language and the traces they may see (refused in that language, exit 2)."""
     from puente.trace.analysis import read_traces
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     return lang_, policy_call(lang_, lambda: read_traces(database, viewer, purpose, **options))
 
 
@@ -60,9 +56,7 @@ def run(
     """Trace every recovered firearm you may see that your agency has not traced yet."""
     from puente.trace.engine import REASONS, trace_all
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     report = policy_call(lang_, lambda: trace_all(database, viewer, purpose))
     if as_json:
         _json(report)
@@ -194,7 +188,5 @@ def show_events(
     """Traces whose purchaser is already a case subject, where you may see both (JSON)."""
     from puente.trace.events import events
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     _json(policy_call(lang_, lambda: events(database, viewer, purpose)))

@@ -14,6 +14,7 @@ from puente.cli.common import (
     JsonOption,
     LangOption,
     PurposeOption,
+    acting,
     console,
     language,
     open_db,
@@ -42,9 +43,7 @@ def add_watch(
     """Watch an identifier (VIN, plate, phone, serial, CURP...) or an entity."""
     from puente.watch.watches import WatchError, add
 
-    lang_ = language(lang)
-    database = open_db(db)
-    viewer = principal_of(database, as_user)
+    lang_, database, viewer = acting(db, as_user, lang)
     try:
         watch_id = policy_call(lang_, lambda: add(database, viewer, purpose, kind, value, label, case))
     except WatchError as exc:
