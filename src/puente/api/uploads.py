@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, UploadFile
 from puente.api.deps import Db, Purpose, Viewer
 from puente.api.schemas import problems
 from puente.ingest import stewardship
-from puente.ingest.pipeline import LoadReport, renew_statistics
-from puente.search import refresh
+from puente.ingest.pipeline import LoadReport
+from puente.settle import after_loads
 
 router = APIRouter()
 
@@ -27,7 +27,5 @@ def upload(
     profile: Annotated[str, Form(min_length=1, max_length=100, description="A bundled profile's name.")],
 ) -> LoadReport:
     report = stewardship.upload(db, viewer, purpose, profile, file.filename, file.file)
-    if report.records_stored:
-        renew_statistics(db, [report])
-        refresh(db)  # what was stored is found by search at once
+    after_loads(db, [report])  # found by search at once, and watches told
     return report

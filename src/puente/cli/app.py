@@ -149,13 +149,9 @@ def ingest(
 
 
 def _after_loads(database: Database, reports: list[LoadReport]) -> None:
-    """The planner learns how the store grew, and new records and versions are found by search
-    at once."""
-    if any(r.records_stored for r in reports):
-        from puente.search import refresh
+    from puente.settle import after_loads
 
-        renew_statistics(database, reports)
-        refresh(database)
+    after_loads(database, reports)
 
 
 def _resolve_new(database: Database) -> dict[str, int] | None:

@@ -25,7 +25,6 @@ from fastapi.templating import Jinja2Templates
 from puente.ingest import quarantine as quarantine_ops
 from puente.ingest import stewardship
 from puente.ingest.issues import LoadError
-from puente.ingest.pipeline import renew_statistics
 from puente.ingest.profiles import bundled_profiles
 from puente.model import vocab
 from puente.model.labels import enum_label, field_label, record_type_label, relation_label
@@ -33,8 +32,9 @@ from puente.policy import access, oversight, requests
 from puente.policy.access import Refused
 from puente.policy.auth import SESSION_COOKIE, AuthError, login, logout, session_principal
 from puente.policy.principals import Principal, Role
-from puente.search import Filters, refresh, search
+from puente.search import Filters, search
 from puente.search.profile import profile
+from puente.settle import after_loads
 from puente.store.db import Database
 from puente.web.i18n import LANG_COOKIE, LANGUAGES, language_of, t
 
@@ -377,9 +377,7 @@ def _load_in_background(db: Database, seen: Seen, profile: str, name: str, folde
     try:
         with (folder / "upload").open("rb") as stream:
             report = stewardship.upload(db, seen.principal, seen.purpose, profile, name, stream)
-        if report.records_stored:
-            renew_statistics(db, [report])
-            refresh(db)
+        after_loads(db, [report])
     except (LoadError, Refused) as exc:  # on record already: a failed load, or a refusal audited
         log.info("upload not loaded: %s", type(exc).__name__)
     except Exception as exc:  # the run stays 'running' and resumes when the file is loaded again
