@@ -8,9 +8,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, select
 
-from puente.model import vocab
 from puente.policy import audit
-from puente.policy.access import require
+from puente.policy.access import Pointer, require
 from puente.policy.principals import Principal
 from puente.store.db import Database
 from puente.store.repository import utcnow
@@ -51,8 +50,8 @@ def tell(conn: Connection, kind: str, agency: str, own_ref: str, other_agency: s
 
 
 def contact(agency: str) -> tuple[str, str]:
-    found = vocab.agencies().get(agency)
-    return (found.contact("en"), found.contact("es")) if found else (agency, agency)
+    pointer = Pointer.of(agency)
+    return pointer.contact_en, pointer.contact_es
 
 
 def alerts(db: Database, principal: Principal, purpose: str) -> list[Alert]:

@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Connection, select, update
 from puente.deconflict.alerts import contact, tell
 from puente.model import vocab
 from puente.policy import audit
-from puente.policy.access import Refused, require
+from puente.policy.access import Decision, Refused, released, require
 from puente.policy.principals import Principal
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
-from puente.store.schema import marking_grants, operations
+from puente.store.schema import operations
 
 KINDS = ("search_warrant", "controlled_delivery", "surveillance", "coordinated_patrol", "other")
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
@@ -163,19 +163,14 @@ def cancel(db: Database, principal: Principal, purpose: str, operation_id: int) 
         audit.record(conn, principal.user_id, "cancel_operation", purpose=purpose,
                      detail={"operation": operation_id, "cancelled": bool(done)})  # fmt: skip
     if not done:
-        raise Refused(_not_yours())
-
-
-def _not_yours() -> Any:
-    from puente.policy.access import Decision
-
-    return Decision(False, "no such operation of your agency", "no existe esa operación de su dependencia")
+        raise Refused(
+            Decision(False, "no such operation of your agency", "no existe esa operación de su dependencia")
+        )
 
 
 def released_to(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``operations``: the viewer's agency's own, or released to them."""
-    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
-    return (operations.c.owner == principal.agency) | operations.c.marking_set_id.in_(granted)
+    return released(operations.c.owner, operations.c.marking_set_id, principal)
 
 
 def visible_operations(

@@ -5,7 +5,6 @@ other's case: and only when the other case's marking allows at least a pointer t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -13,32 +12,17 @@ from sqlalchemy import Connection, select
 
 from puente.deconflict.alerts import contact, tell
 from puente.policy import audit
-from puente.policy.access import audience
 from puente.policy.principals import Principal
-from puente.search.terms import link_term
+from puente.search.links import CaseHead, case_subjects, chunks
 from puente.store.db import Database
-from puente.store.schema import entity_members, record_versions, records, search_docs, search_terms
+from puente.store.schema import entity_members, record_versions, records
 
-CHUNK = 500
 WHAT = {  # the kind of target two cases share, as each side is told it
     "entity": ("the same person", "la misma persona"),
     "curp": ("the same CURP", "la misma CURP"),
     "ssn": ("the same SSN", "el mismo SSN"),
     "phone": ("the same phone number", "el mismo número de teléfono"),
 }
-
-
-@dataclass(frozen=True)
-class _Case:
-    record_id: str
-    owner: str
-    disclosure: str
-    audience: frozenset[str]
-
-
-def _chunks(items: list[str]) -> Any:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def _identifiers(person: dict[str, Any]) -> list[tuple[str, str]]:
@@ -54,34 +38,17 @@ def _identifiers(person: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-def _targets(conn: Connection) -> dict[tuple[str, str], set[_Case]]:
+def _targets(conn: Connection) -> dict[tuple[str, str], set[CaseHead]]:
     """(kind, value) of every target -> the cases holding it (their subjects' entities and identifiers)."""
-    case_ids = list(
-        conn.execute(select(search_docs.c.record_id).where(search_docs.c.record_type == "case")).scalars()
-    )
-    cases: dict[str, _Case] = {}
-    for chunk in _chunks(case_ids):
-        columns = (records.c.record_id, records.c.owner, records.c.disclosure, records.c.markings)
-        for r in conn.execute(select(*columns).where(records.c.record_id.in_(chunk))):
-            cases[link_term(r.record_id)] = _Case(
-                r.record_id, r.owner, r.disclosure, frozenset(audience(r.owner, orjson.loads(r.markings)))
-            )
-    subject_cases: dict[str, set[_Case]] = defaultdict(set)
-    for chunk in _chunks(sorted(cases)):
-        for term, record_id in conn.execute(
-            select(search_terms.c.term, search_terms.c.record_id)
-            .join(records, records.c.record_id == search_terms.c.record_id)
-            .where(search_terms.c.term.in_(chunk), records.c.record_type == "person")
-        ):
-            subject_cases[record_id].add(cases[term])
-    held: dict[tuple[str, str], set[_Case]] = defaultdict(set)
-    for chunk in _chunks(sorted(subject_cases)):
+    subject_cases = case_subjects(conn)
+    held: dict[tuple[str, str], set[CaseHead]] = defaultdict(set)
+    for chunk in chunks(sorted(subject_cases)):
         for record_id, entity in conn.execute(
             select(entity_members.c.record_id, entity_members.c.entity_id).where(
                 entity_members.c.record_id.in_(chunk)
             )
         ):
-            held[("entity", entity)] |= subject_cases[record_id]
+            held[("entity", entity)].update(subject_cases[record_id])
         for record_id, canonical in conn.execute(
             select(records.c.record_id, record_versions.c.canonical)
             .join(record_versions, (record_versions.c.record_id == records.c.record_id)
@@ -89,7 +56,7 @@ def _targets(conn: Connection) -> dict[tuple[str, str], set[_Case]]:
             .where(records.c.record_id.in_(chunk))
         ):  # fmt: skip
             for target in _identifiers(orjson.loads(canonical)):
-                held[target] |= subject_cases[record_id]
+                held[target].update(subject_cases[record_id])
     return held
 
 

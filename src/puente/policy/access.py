@@ -79,13 +79,24 @@ class Refused(PermissionError):
         self.decision = decision
 
 
+def granted_sets(principal: Principal) -> Select[Any]:
+    """Ids of the marking sets that release to the viewer's nation or agency."""
+    return select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
+
+
+def released(
+    owner: ColumnElement[Any], marking_set: ColumnElement[Any], principal: Principal
+) -> ColumnElement[bool]:
+    """SQL condition on any table of marked rows (records, traces, operations): the viewer's own
+    agency's, or a marking that releases them to the viewer."""
+    return or_(owner == principal.agency, marking_set.in_(granted_sets(principal)))
+
+
 def visible(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``records``: the owner agency, a marking that releases to the viewer, or an
     approved access request of the viewer's that has not expired (checked against the clock now)."""
-    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
     return or_(
-        records.c.owner == principal.agency,
-        records.c.marking_set_id.in_(granted),
+        released(records.c.owner, records.c.marking_set_id, principal),
         records.c.record_id.in_(approved(principal, "view")),
     )
 
@@ -157,6 +168,14 @@ class Pointer:
     contact_en: str
     contact_es: str
 
+    @classmethod
+    def of(cls, holder: str) -> Pointer:
+        """The holder agency and whom to ask there, in both languages."""
+        agency = vocab.agencies().get(holder)
+        return cls(
+            holder, agency.contact("en") if agency else holder, agency.contact("es") if agency else holder
+        )
+
 
 @dataclass(frozen=True)
 class RecordView:
@@ -189,12 +208,7 @@ def read_record(
         if row is None or not row["visible"]:
             pointer = None
             if row is not None and row["disclosure"] == "pointer":
-                agency = vocab.agencies().get(row["owner"])
-                pointer = Pointer(
-                    row["owner"],
-                    agency.contact("en") if agency else row["owner"],
-                    agency.contact("es") if agency else row["owner"],
-                )
+                pointer = Pointer.of(row["owner"])
             audit.record(
                 conn,
                 principal.user_id,

@@ -31,7 +31,6 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy import ARRAY, Connection, Engine, String, and_, any_, func, literal, or_, select
 
-from puente.model import vocab
 from puente.normalize.text import fold
 from puente.policy import access, audit
 from puente.policy.principals import Principal
@@ -119,9 +118,8 @@ class HeldElsewhere:
     @classmethod
     def of(cls, holder: str, record_id: str) -> HeldElsewhere:
         """The pointer to one hidden record: its holder and the holder's contact in both languages."""
-        agency = vocab.agencies().get(holder)
-        return cls(holder, record_id, agency.contact("en") if agency else holder,
-                   agency.contact("es") if agency else holder)  # fmt: skip
+        pointer = access.Pointer.of(holder)
+        return cls(holder, record_id, pointer.contact_en, pointer.contact_es)
 
 
 @dataclass

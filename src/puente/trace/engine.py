@@ -22,11 +22,11 @@ from typing import Any
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from puente.model import vocab
 from puente.policy import audit
-from puente.policy.access import audience, require, visible
+from puente.policy.access import Pointer, audience, released, require, visible
 from puente.policy.principals import Principal
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
@@ -573,7 +573,7 @@ def _process(
         elif _withheld(principal, *acquisition_marks.get(sale.record_id, (TRACING_AGENCY, {}))):
             completed += 1
             owner = acquisition_marks[sale.record_id][0]
-            contact = vocab.agency(owner)
+            contact = Pointer.of(owner)
             result["withheld"] = {
                 "holder": owner,
                 "en": f"a sale of this gun is on record, but its holder releases it to no one: ask "
@@ -635,7 +635,7 @@ def _process(
     )
     from puente.trace.events import raise_for
 
-    raise_for(conn, [r.id for r in rows], raised, subjects, _purchaser_keys, audience, markings.of)
+    raise_for(conn, [r.id for r in rows], raised, subjects, _purchaser_keys, markings.of)
     return len(rows), completed, failed
 
 
@@ -763,7 +763,4 @@ def trace_all(
 
 def visible_traces(principal: Principal) -> Any:
     """SQL condition on ``traces``: the requester's agency, or a marking that releases it to the viewer."""
-    from puente.store.schema import marking_grants
-
-    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
-    return or_(traces.c.requester_agency == principal.agency, traces.c.marking_set_id.in_(granted))
+    return released(traces.c.requester_agency, traces.c.marking_set_id, principal)

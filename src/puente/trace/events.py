@@ -17,50 +17,24 @@ import orjson
 from sqlalchemy import Connection, delete, select
 
 from puente.policy import audit
-from puente.policy.access import require
+from puente.policy.access import granted_sets, require
 from puente.policy.principals import Principal
-from puente.search.terms import link_term
+from puente.search.links import CaseHead, case_subjects
 from puente.store.db import Database
 from puente.store.repository import Repository, utcnow
-from puente.store.schema import marking_grants, records, search_docs, search_terms, trace_events
+from puente.store.schema import trace_events
 
 Keys = Callable[[Connection, set[str]], tuple[dict[str, str], dict[str, dict[str, Any]]]]
-Audience = Callable[[str, dict[str, Any]], set[str]]
 
 
-def case_subjects(conn: Connection, keys_of: Keys) -> dict[str, list[tuple[str, str, str, dict[str, Any]]]]:
-    """Person key -> (case id, subject record id, case owner, case markings) for every case subject.
-    Cases are found through the search index (by its record type index), not by a scan of every
-    record."""
-    docs = select(search_docs.c.record_id).where(search_docs.c.record_type == "case")
-    case_ids = list(conn.execute(docs).scalars())
-    cases = {}
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start : start + 500]
-        for r in conn.execute(
-            select(records.c.record_id, records.c.owner, records.c.markings).where(
-                records.c.record_id.in_(chunk)
-            )
-        ):
-            cases[link_term(r.record_id)] = r
-    subjects: dict[str, list[Any]] = defaultdict(list)
-    terms = sorted(cases)
-    for start in range(0, len(terms), 500):
-        chunk = terms[start : start + 500]
-        for term, record_id in conn.execute(
-            select(search_terms.c.term, search_terms.c.record_id)
-            .join(records, records.c.record_id == search_terms.c.record_id)
-            .where(search_terms.c.term.in_(chunk), records.c.record_type == "person")
-        ):
-            subjects[record_id].append(cases[term])
+def subjects_by_key(conn: Connection, keys_of: Keys) -> dict[str, list[tuple[str, CaseHead]]]:
+    """Person key -> (subject record id, case) for every case subject."""
+    subjects = case_subjects(conn)
     keys, _ = keys_of(conn, set(subjects))
-    found: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
+    found: dict[str, list[tuple[str, CaseHead]]] = defaultdict(list)
     for subject_id, its_cases in subjects.items():
-        key = keys.get(subject_id)
-        if key is None:
-            continue
-        for case in its_cases:
-            found[key].append((case.record_id, subject_id, case.owner, orjson.loads(case.markings)))
+        if subject_id in keys:
+            found[keys[subject_id]].extend((subject_id, case) for case in its_cases)
     return found
 
 
@@ -70,7 +44,6 @@ def raise_for(
     completed: Sequence[tuple[int, str | None, set[str]]],
     memo: dict[str, Any],
     keys_of: Keys,
-    audience: Audience,
     marking_of: Callable[[set[str]], int],
 ) -> int:
     """Events of the ``completed`` among the ``processed`` traces (id, purchaser key, agencies that
@@ -81,15 +54,16 @@ def raise_for(
     if not any(key for _, key, _ in completed):
         return 0
     if "subjects" not in memo:  # once per run: the cases do not change while it traces
-        memo["subjects"] = case_subjects(conn, keys_of)
+        memo["subjects"] = subjects_by_key(conn, keys_of)
     subjects = memo["subjects"]
     now = utcnow()
     rows = []
     for trace_id, key, agencies in completed:
-        for case_id, subject_id, owner, markings in subjects.get(key or "", []):
-            shared = agencies & audience(owner, markings)
+        for subject_id, case in subjects.get(key or "", []):
+            shared = agencies & case.audience
             if not shared:
                 continue
+            case_id = case.record_id
             reason = {
                 "en": f"the purchaser of this traced gun is a subject of case {case_id}",
                 "es": f"quien compró esta arma rastreada es sujeto del caso {case_id}",
@@ -106,13 +80,12 @@ def raise_for(
 def events(db: Database, principal: Principal, purpose: str) -> list[dict[str, Any]]:
     """The trace events this viewer may see; audited."""
     require(db, principal, "read_records", purpose)
-    granted = select(marking_grants.c.marking_set_id).where(marking_grants.c.grantee.in_(principal.grantees))
     with db.engine.begin() as conn:
         found = [
             {"id": r.id, "trace_id": r.trace_id, "kind": r.kind, "case_id": r.case_id,
              "subject_id": r.subject_id, **orjson.loads(r.reason), "created_at": r.created_at.isoformat()}
             for r in conn.execute(
-                select(trace_events).where(trace_events.c.marking_set_id.in_(granted)).order_by(trace_events.c.id)
+                select(trace_events).where(trace_events.c.marking_set_id.in_(granted_sets(principal))).order_by(trace_events.c.id)
             )
         ]  # fmt: skip
         audit.record(conn, principal.user_id, "trace_events", purpose=purpose, detail={"events": len(found)})

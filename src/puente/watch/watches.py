@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 
-from puente.model import vocab
 from puente.policy import audit
-from puente.policy.access import require, visible
+from puente.policy.access import Pointer, require, visible
 from puente.policy.principals import Principal
 from puente.search.terms import IDENT, REVERSED, identifier_key
 from puente.store.db import Database
@@ -140,9 +139,9 @@ def hits(db: Database, principal: Principal, purpose: str) -> list[Hit]:
                     )
                 )
             elif r.disclosure == "pointer":
-                agency = vocab.agencies().get(r.owner)
-                en, es = (agency.contact("en"), agency.contact("es")) if agency else (r.owner, r.owner)
-                out.append(Hit(r.watch_id, r.label, None, None, None, r.owner, en, es, at, new))
+                pointer = Pointer.of(r.owner)
+                out.append(Hit(r.watch_id, r.label, None, None, None, r.owner, pointer.contact_en,
+                               pointer.contact_es, at, new))  # fmt: skip
         ids = [r.id for r in rows if r.seen_at is None]
         if ids:
             conn.execute(update(watch_hits).where(watch_hits.c.id.in_(ids)).values(seen_at=utcnow()))

@@ -1,0 +1,53 @@
+"""Which records name which: the subjects of every case, found through the index's link terms (a
+subject names its case in its relations) and its record type index, never by a scan of the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, select
+
+from puente.policy.access import audience
+from puente.search.terms import link_term
+from puente.store.schema import records, search_docs, search_terms
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class CaseHead:
+    record_id: str
+    owner: str
+    disclosure: str
+    audience: frozenset[str]  # the agencies that may see the case
+
+
+def chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def case_subjects(conn: Connection) -> dict[str, list[CaseHead]]:
+    """Subject person record id -> the cases that name it as their subject."""
+    case_ids = list(
+        conn.execute(select(search_docs.c.record_id).where(search_docs.c.record_type == "case")).scalars()
+    )
+    cases: dict[str, CaseHead] = {}
+    columns = (records.c.record_id, records.c.owner, records.c.disclosure, records.c.markings)
+    for chunk in chunks(case_ids):
+        for r in conn.execute(select(*columns).where(records.c.record_id.in_(chunk))):
+            cases[link_term(r.record_id)] = CaseHead(
+                r.record_id, r.owner, r.disclosure, frozenset(audience(r.owner, orjson.loads(r.markings)))
+            )
+    subjects: dict[str, list[CaseHead]] = defaultdict(list)
+    for chunk in chunks(sorted(cases)):
+        for term, record_id in conn.execute(
+            select(search_terms.c.term, search_terms.c.record_id)
+            .join(records, records.c.record_id == search_terms.c.record_id)
+            .where(search_terms.c.term.in_(chunk), records.c.record_type == "person")
+        ):
+            subjects[record_id].append(cases[term])
+    return subjects
