@@ -1,7 +1,7 @@
 """Ingest throughput: agency files loaded through their profiles into SQLite and PostgreSQL.
 
 Loads the synthetic world (puente.synth; generated once per seed and scale, cached in
-bench/.cache/ingest/): nine agency feeds in CSV (UTF-8, Latin-1, Windows-1252), JSON Lines and XLSX,
+bench/.cache/ingest/): ten agency feeds in CSV (UTF-8, Latin-1, Windows-1252), JSON Lines and XLSX,
 sized so that together they hold the scale's number of records (10k, 100k, 1m: the 'medium' world;
 3m: a world with about a million person records, for the resolution budget), with the rows
 broken on purpose that the world's ground truth lists. Each engine's load runs in a fresh worker

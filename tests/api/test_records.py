@@ -125,6 +125,7 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     from tests.policy.test_access import (
         VIEWERS,
         seed_contact_canary,
+        seed_lead_canary,
         seed_operation_canary,
         seed_trace_canary,
     )
@@ -137,11 +138,13 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     seed_operation_canary(db)
     resolve_persons(db)
     refresh(db)
+    seed_lead_canary(db, tmp_path)
     client, tokens = serving(db, *VIEWERS)
     spec = client.get("/api/v1/openapi.json").json()
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
     assert gets == [f"/api/v1/{p}" for p in (
-        "access-requests", "audit/views", "deconfliction-alerts", "entities", "me", "operations",
+        "access-requests", "audit/views", "deconfliction-alerts", "entities", "lead-figures", "leads",
+        "leads/{lead_id}", "me", "operations",
         "principals", "profiles/{record_id}", "quarantine", "records", "records/{record_id}", "runs",
         "runs/{run_id}", "search", "status", "trace-events", "traces", "traces/patterns", "traces/ranking",
         "traces/{trace_id}", "watch-hits",
@@ -158,8 +161,9 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
             assert runs.json() and {r["owner"] for r in runs.json()} == {viewer.agency}
         answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
         for path in ("traces", "traces/patterns", "traces/ranking", "trace-events", "operations",
-                     "deconfliction-alerts", "watch-hits",
-                     *(f"traces/{n}" for n in range(1, 12))):  # fmt: skip
+                     "deconfliction-alerts", "watch-hits", "leads", "lead-figures",
+                     *(f"traces/{n}" for n in range(1, 12)),
+                     *(f"leads/{n}" for n in range(1, 12))):  # fmt: skip
             answers.append(client.get(f"/api/v1/{path}", headers=h).text)
         for kind in ("person", "firearm", "vehicle", "organization", "phone", "address"):
             page = client.get("/api/v1/entities", params={"kind": kind, "limit": 1000}, headers=h)

@@ -152,7 +152,7 @@ def test_synth_writes_a_world_and_refuses_an_unknown_scale(tmp_path):
     result = run("synth", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path / "w"), "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["records"] > 800 and len(data["feeds"]) == 9
+    assert data["records"] > 800 and len(data["feeds"]) == 10
     assert (tmp_path / "w" / "truth" / "records.csv").is_file()
     assert (tmp_path / "w" / "profiles" / "fgr-aseguramientos.yaml").is_file()
     bad = run("synth", "--scale", "galactic", "--out", str(tmp_path / "x"))

@@ -183,6 +183,7 @@ def read_paths(db, viewer):
         out.extend(
             (repr(views), repr(patterns(views)), repr(ranking(views)), repr(events(db, viewer, PURPOSE)))
         )
+    out.extend(_lead_paths(db, viewer))
     refresh(db)
     for q in SEARCHES:
         found = search(db, viewer, q, PURPOSE, limit=100)
@@ -190,6 +191,68 @@ def read_paths(db, viewer):
     for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", *CANARY_NEIGHBOURS):
         out.append(repr(profile(db, viewer, record_id, PURPOSE)))
     return "\n".join(out)
+
+
+def _lead_paths(db, viewer):
+    """The inbox, every lead in it, and the follow-up figures, after the rules have fired."""
+    from puente.leads.figures import figures
+    from puente.leads.generate import generate
+    from puente.leads.workflow import inbox, read
+
+    generate(db)
+    views = inbox(db, viewer, PURPOSE)
+    return [
+        repr(views),
+        *(repr(read(db, viewer, PURPOSE, v.id)) for v in views),
+        repr(figures(db, viewer, PURPOSE)),
+    ]
+
+
+# A case of ATF's, released to no one, whose subject is the FGR samples' detainee: ATF is told of
+# FGR's seizure (a lead naming the case), and no one else learns of the case or the lead.
+HIDDEN_CASE = """
+name: canary-case
+title: {en: Secret cases, es: Casos secretos}
+agency: US/ATF
+format: csv
+markings: {releasable_to: [US/ATF], disclosure: none}
+records:
+  - type: case
+    key: case
+    id: "{ID}"
+    fields:
+      case_number: ID
+      title: TITLE
+  - type: person
+    key: subject
+    id: "{ID}-1"
+    fields:
+      name.given_names: FIRST
+      name.paternal_surname: LAST
+      birth_date: DOB
+    relations:
+      - {kind: subject_of, to: case}
+"""
+
+
+def seed_lead_canary(db, tmp_path):
+    from puente.leads.generate import generate
+    from puente.resolve.batch import resolve_persons
+    from puente.resolve.review import decide
+    from puente.search import refresh
+
+    rows = f"ID,TITLE,FIRST,LAST,DOB\nLEAD-1,{CANARY} Tamaulipas,José Luis,Hernández Gómez,1988-03-04\n"
+    ingest_file(db, write(tmp_path, rows, "secret-case.csv"), parse_profile(HIDDEN_CASE, "canary-case"))
+    resolve_persons(db)
+    decide(db, ATF, "US/ATF:person:LEAD-1-1", "MX/FGR:person:FGR-TAM-2023-0117-1", "same", PURPOSE)
+    resolve_persons(db)
+    refresh(db)
+    generate(db)
+    from puente.store.schema import leads
+
+    with db.engine.connect() as conn:  # the harness is armed: ATF was told, through its secret case
+        told = conn.execute(select(leads.c.recipient).where(leads.c.target_ref == "US/ATF:case:LEAD-1")).all()
+    assert told and {r.recipient for r in told} == {"US/ATF"}
 
 
 def seed_canary(db, tmp_path):
@@ -323,6 +386,7 @@ def test_leak_harness_finds_no_canary(loaded, tmp_path):
     seed_contact_canary(loaded, tmp_path)
     seed_trace_canary(loaded, tmp_path)
     seed_operation_canary(loaded)
+    seed_lead_canary(loaded, tmp_path)
     for viewer in VIEWERS:
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":

@@ -172,3 +172,62 @@ def test_straw_purchasers_buy_in_the_border_states():
             for person, role in org.members:
                 if role == "straw_purchaser":
                     assert person.address.state in {"US-TX", "US-AZ", "US-CA", "US-NM"}
+
+
+def _person_sources(folder: Path) -> dict[str, set[str]]:
+    """True person id -> the feeds (by their record-id prefix) whose person records name them."""
+    prefixes = {
+        "MX/FGR:person:FGR-": "fgr_aseguramientos",
+        "MX/FGR:person:FED/": "fgr_carpetas",
+        "MX/GN:": "gn_detenidos",
+        "US/HSI:person:BEST-": "hsi_best_seizures",
+        "US/CBP:": "cbp_crossings",
+    }
+    sources: dict[str, set[str]] = {}
+    for r in read(folder, "records"):
+        if r["record_type"] == "person":
+            for prefix, feed in prefixes.items():
+                if r["record_id"].startswith(prefix):
+                    sources.setdefault(r["entity_id"], set()).add(feed)
+    return sources
+
+
+def test_cases_of_each_nation_name_people_the_other_nation_records(small):
+    links = read(small, "case_links")
+    sources = _person_sources(small)
+    stored = {r["record_id"] for r in read(small, "records") if r["record_type"] == "case"}
+    assert {link["case_record_id"] for link in links} == stored
+    by_nation = {
+        nation: {link["person_id"] for link in links if link["nation"] == nation} for nation in ("US", "MX")
+    }
+    assert all(link["case_record_id"].startswith("US/HSI:case:") for link in links if link["nation"] == "US")
+    assert all(
+        link["case_record_id"].startswith("MX/FGR:case:FED/") for link in links if link["nation"] == "MX"
+    )
+    # HSI case subjects detained or caught with a gun in Mexico
+    us_in_mx = {p for p in by_nation["US"] if sources.get(p, set()) & {"fgr_aseguramientos", "gn_detenidos"}}
+    # FGR imputados who drive south through a US port or are seized there
+    mx_in_us = {p for p in by_nation["MX"] if sources.get(p, set()) & {"hsi_best_seizures", "cbp_crossings"}}
+    assert len(us_in_mx) >= 12
+    assert len(mx_in_us) >= 20
+    assert any("hsi_best_seizures" in sources[p] for p in mx_in_us)
+
+
+def test_case_subjects_lead_with_the_organization_leader():
+    from puente.synth.world import build_block
+
+    carpetas = 0
+    for index in range(8):
+        block = build_block(SEED, index)
+        roles = {pid: role for pid, (_, role) in block.roles.items()}
+        for case in block.cases:
+            assert roles[case.subjects[0].person_id] == "leader"
+            assert 3 <= len(case.subjects) <= 5
+            assert {roles[p.person_id] for p in case.subjects} & {"transporter", "receiver"}
+        for case in block.mx_cases:
+            carpetas += 1
+            named = [roles[p.person_id] for p in case.subjects]
+            assert named[0] == "leader" and named[1] == "transporter" and 2 <= len(named) <= 4
+            assert set(named[2:]) <= {"transporter", "receiver", "money_courier"}
+            assert len({p.person_id for p in case.subjects}) == len(named)
+    assert carpetas

@@ -20,6 +20,7 @@ from tests.policy.test_access import ATF, FGR
 from tests.web.test_pages import FGR_STEWARD, PASSWORD, seeded
 
 CHROMIUM = "/usr/bin/chromium"
+SERVED: dict[str, object] = {}  # the served database, for a test that loads data while a page is open
 DETAINEE = "MX/FGR:person:FGR-TAM-2023-0117-1"
 
 
@@ -33,6 +34,7 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'puente.db'}"
+    SERVED.update(url=url, folder=folder)
     db = connect(url, blob_dir=folder / "files")
     db.upgrade()
     seeded(db, folder)
@@ -193,3 +195,65 @@ def test_a_firearm_is_submitted_traced_and_shown_on_the_dashboard(server, browse
     page.click("#switch-language")
     page.wait_for_selector("html[lang=en]")
     assert "Potential traffickers" in page.inner_text("main")
+
+
+# A new FGR seizure whose detainee carries the phone the ATF analyst watches (Latin-1, ';', DMY)
+NEW_SEIZURE = (
+    "FOLIO;FECHA_ASEGURAMIENTO;TIPO_EVENTO;MUNICIPIO;ESTADO;CARPETA_INVESTIGACION;NUM_DETENIDO;NOMBRE;"
+    "APELLIDO_PATERNO;APELLIDO_MATERNO;ALIAS;FECHA_NACIMIENTO;SEXO;CURP;TELEFONO;TIPO_ARMA;MARCA;MODELO;"
+    "CALIBRE;MATRICULA;CARTUCHOS;OBSERVACIONES\n"
+    "FGR-CHH-2024-0999;02/02/2024;Revisión;Juárez;Chihuahua;FED/CHH/JUA/0009999/2024;1;Raúl;Ochoa;Treviño;;"
+    "12/12/1985;H;;656 555 0199;PISTOLA;Glock;17;9 mm;ZZQ123;30;\n"
+)
+
+
+def test_a_lead_arrives_live_in_the_inbox_and_is_assigned_actioned_and_closed(server, browser, tmp_path):
+    from puente.ingest.pipeline import ingest_file
+    from puente.ingest.profiles import load_profile
+    from puente.settle import after_loads
+
+    page = log_in(browser, server, ATF.user_id)
+    page.goto(f"{server}/watches")
+    page.fill("#watch-value", "656 555 0199")
+    page.fill("#watch-label", "Juárez phone")
+    page.click("#watch-add")
+    page.wait_for_url(f"{server}/watches")
+    assert "Juárez phone" in page.inner_text("#watches")
+    page.goto(f"{server}/inbox")
+    before = set(
+        page.locator("#lead-rows tr[data-lead]").evaluate_all("rows => rows.map(r => r.dataset.lead)")
+    )
+    page.wait_for_timeout(1500)  # the page's event stream is open
+
+    # FGR's data steward loads a new seizure while the page is open: the rules fire after the load
+    path = tmp_path / "fgr.csv"
+    path.write_bytes(NEW_SEIZURE.encode("latin-1"))
+    db = connect(str(SERVED["url"]), blob_dir=Path(str(SERVED["folder"])) / "files")
+    try:
+        report = ingest_file(db, path, load_profile("fgr-aseguramientos"))
+        assert after_loads(db, [report]).leads >= 1
+    finally:
+        db.dispose()
+    page.wait_for_selector("#live:not([hidden])", timeout=15000)  # announced without a reload
+    rows = page.locator("#lead-rows tr[data-lead]")
+    page.wait_for_function(f"document.querySelectorAll('#lead-rows tr[data-lead]').length > {len(before)}")
+    new = [n for n in rows.evaluate_all("rows => rows.map(r => r.dataset.lead)") if n not in before]
+    assert new and "Juárez phone" in page.inner_text(f'tr[data-lead="{new[0]}"]')
+    page.click(f'tr[data-lead="{new[0]}"] a')
+    page.wait_for_selector("#lead-why")
+    assert "Juárez phone" in page.inner_text("#lead-why")
+    page.click("#take")
+    page.wait_for_selector("#lead-history")
+    assert page.inner_text("#lead-assignee") == ATF.user_id
+    page.fill("#action-note", "Detainee interviewed; phone linked to a Phoenix purchaser")
+    page.click("#act")
+    page.wait_for_selector("#lead-status")
+    assert page.inner_text("#lead-status") == "Actioned"
+    page.select_option("#outcome", "seizure")
+    page.fill("#close-note", "Two rifles seized")
+    page.click("#close")
+    page.wait_for_selector("#lead-outcome")
+    assert page.inner_text("#lead-status") == "Closed" and page.inner_text("#lead-outcome") == "Seizure"
+    history = page.inner_text("#lead-history")
+    assert all(kind in history for kind in ("created", "assigned", "actioned", "closed"))
+    assert page.locator("#take").count() == 0  # a closed lead is not worked again

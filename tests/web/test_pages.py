@@ -28,6 +28,7 @@ from tests.policy.test_access import (
     person,
     seed_canary,
     seed_contact_canary,
+    seed_lead_canary,
     seed_operation_canary,
     seed_trace_canary,
 )
@@ -51,6 +52,7 @@ def seeded(db, tmp_path):
     resolve_persons(db)
     resolve_things(db, "firearm")
     refresh(db)
+    seed_lead_canary(db, tmp_path)
     with db.engine.begin() as conn:
         for principal in (*VIEWERS, FGR_STEWARD):
             save(conn, principal)
@@ -127,7 +129,7 @@ def test_every_page_in_both_languages(site):
     pages = ["/search?q=jose", "/profile/MX/FGR:person:FGR-TAM-2023-0117-1",
              "/record/MX/FGR:person:FGR-TAM-2023-0117-1", "/requests", "/steward/upload", "/steward/runs",
              "/steward/quarantine", "/audit", "/traces", "/traces/dashboard", "/traces/1",
-             "/operations"]  # fmt: skip
+             "/operations", "/inbox", "/inbox?status=all", "/watches"]  # fmt: skip
     for path in pages:
         spanish = client.get(path)
         assert spanish.status_code == 200 and 'lang="es"' in spanish.text, path
@@ -195,6 +197,13 @@ def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
             client.get(p).text
             for p in ("/traces", "/traces/dashboard", *(f"/traces/{n}" for n in range(1, 12)))
         ]
+        leads = (
+            "/inbox?status=all",
+            "/inbox/rows?status=all",
+            "/watches",
+            *(f"/leads/{n}" for n in range(1, 12)),
+        )
+        texts += [client.get(p).text for p in leads]
         text = "\n".join(texts)
         if viewer.agency == "US/ATF":
             assert text.count(CANARY) >= 3
@@ -263,3 +272,37 @@ def test_two_agencies_plan_overlapping_operations_on_the_page_and_each_is_told_w
     assert bad.status_code == 422 and "el tipo debe ser uno de" in bad.text
     analyst = signed_in(site, FGR)  # an analyst may plan too; a steward may not
     assert 'id="op-plan"' in analyst.get("/operations").text
+
+
+def test_a_lead_is_read_and_worked_from_its_page_by_its_agency_only(site):
+    atf, fgr = signed_in(site, ATF, lang="es"), signed_in(site, FGR)
+    inbox = atf.get("/inbox").text
+    lead_id = int(re.search(r'data-lead="(\d+)"', inbox).group(1))  # the secret case's lead
+    page = atf.get(f"/leads/{lead_id}").text
+    why = re.search(r'id="lead-why">([^<]*)<', page).group(1)
+    assert "Un registro de tipo aseguramiento de" in why and CANARY in why
+    assert (
+        fgr.get(f"/leads/{lead_id}").status_code == 404
+        and "no such lead" in fgr.get(f"/leads/{lead_id}").text
+    )
+    assert fgr.post(f"/leads/{lead_id}/action", data={"note": "x", "csrf": csrf_of(fgr)}).status_code == 404
+    acted = atf.post(f"/leads/{lead_id}/action", data={"note": "Entrevista", "csrf": csrf_of(atf)})
+    assert acted.status_code == 200 and "Atendida" in acted.text and "Entrevista" in acted.text
+    closed = atf.post(f"/leads/{lead_id}/close", data={"outcome": "arrest", "csrf": csrf_of(atf)})
+    assert "Cerrada" in closed.text and "Detención" in closed.text
+    again = atf.post(f"/leads/{lead_id}/action", data={"note": "otra", "csrf": csrf_of(atf)})
+    assert again.status_code == 409 and "cerrada" in again.text
+    forged = atf.post(f"/leads/{lead_id}/comments", data={"text": "x", "csrf": "forged"})
+    assert forged.status_code == 403
+
+
+def test_watches_are_added_listed_and_stopped_from_their_page(site):
+    client = signed_in(site, FGR)
+    added = client.post("/watches", data={"value": "3VWFE21C04M000001", "label": "Jetta robado",
+                                          "csrf": csrf_of(client)})  # fmt: skip
+    assert added.status_code == 200 and "Jetta robado" in added.text
+    watch_id = re.search(r'action="/watches/(\d+)/stop"', added.text).group(1)
+    stopped = client.post(f"/watches/{watch_id}/stop", data={"csrf": csrf_of(client)})
+    assert 'action="/watches/' + watch_id + '/stop"' not in stopped.text
+    short = client.post("/watches", data={"value": "-", "csrf": csrf_of(client)})
+    assert short.status_code == 422 and 'id="watch-error"' in short.text

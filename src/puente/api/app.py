@@ -15,6 +15,7 @@ from puente import web
 from puente.api import (
     deconfliction,
     governance,
+    leads,
     principals,
     records,
     search,
@@ -70,6 +71,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(traces.router, prefix=PREFIX)
     app.include_router(deconfliction.router, prefix=PREFIX)
     app.include_router(watches.router, prefix=PREFIX)
+    app.include_router(leads.router, prefix=PREFIX)
     web.mount(app)
 
     def answer(

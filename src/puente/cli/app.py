@@ -15,6 +15,7 @@ from rich.table import Table
 
 from puente.cli import deconfliction as deconfliction_cli
 from puente.cli import governance, resolution
+from puente.cli import leading as leading_cli
 from puente.cli import search as search_cli
 from puente.cli import tracing as tracing_cli
 from puente.cli import watching as watching_cli
@@ -38,6 +39,7 @@ from puente.ingest.issues import LoadError
 from puente.ingest.pipeline import LoadReport, ingest_file, renew_statistics
 from puente.ingest.profiles import bundled_profiles, load_profile
 from puente.model.labels import record_type_label
+from puente.settle import after_loads
 from puente.store import Database
 
 app = typer.Typer(
@@ -149,8 +151,6 @@ def ingest(
 
 
 def _after_loads(database: Database, reports: list[LoadReport]) -> None:
-    from puente.settle import after_loads
-
     after_loads(database, reports)
 
 
@@ -485,6 +485,12 @@ def demo(
 
     resolve(db=db, lang=language)
     search_cli.index(db=db, lang=language)
+    settled = after_loads(database, reports)  # watches, shared targets and leads, once entities exist
+    console.print(
+        f"Pistas: {settled.leads}; objetivos compartidos avisados: {settled.targets_told}"
+        if language == "es"
+        else f"Leads: {settled.leads}; shared targets told: {settled.targets_told}"
+    )
     status(db=db, as_json=False, lang=language)
     if then_serve:
         serve(host=host, port=port, db=db)
@@ -516,6 +522,7 @@ DEMO_USERS = (
     ("joe.atf", "Joe Keller (ATF)", "US/ATF", ("analyst",), ("tracing",)),
     ("kim.cbp", "Kim Nguyen (CBP, Laredo)", "US/CBP", ("officer",), ()),
     ("sam.hsi", "Sam Villarreal (HSI, data steward)", "US/HSI", ("steward",), ()),
+    ("ines.hsi", "Inés Herrera (HSI, BEST Rio Grande Valley)", "US/HSI", ("analyst",), ("tracing",)),
     ("root.admin", "Installation administrator", "US/HSI", ("admin",), ()),
 )
 
@@ -601,6 +608,7 @@ search_cli.register(app)
 tracing_cli.register(app)
 deconfliction_cli.register(app)
 watching_cli.register(app)
+leading_cli.register(app)
 
 
 def main() -> None:

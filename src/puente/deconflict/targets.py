@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from puente.deconflict.alerts import contact, tell
 from puente.policy import audit
-from puente.policy.principals import Principal
+from puente.policy.principals import SYSTEM, Principal
 from puente.search.links import CaseHead, case_subjects, chunks
 from puente.store.db import Database
 from puente.store.schema import entity_members, record_versions, records
@@ -60,7 +60,7 @@ def _targets(conn: Connection) -> dict[tuple[str, str], set[CaseHead]]:
     return held
 
 
-def deconflict_targets(db: Database, actor: Principal, purpose: str = "deconfliction") -> int:
+def deconflict_targets(db: Database, actor: Principal | None = None, purpose: str = "deconfliction") -> int:
     """Tell both sides of every target two agencies' cases share (once each); returns how many
     agencies were told something new. Run after loads and entity resolution."""
     told = 0
@@ -81,5 +81,6 @@ def deconflict_targets(db: Database, actor: Principal, purpose: str = "deconflic
                         "es": f"un sujeto de su caso {mine.record_id} es {what_es} que un objetivo de "
                               f"{theirs.owner}: llame a {call_es}",
                     })  # fmt: skip
-        audit.record(conn, actor.user_id, "deconflict_targets", purpose=purpose, detail={"told": told})
+        who = actor.user_id if actor else SYSTEM
+        audit.record(conn, who, "deconflict_targets", purpose=purpose, detail={"told": told})
     return told

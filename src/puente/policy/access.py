@@ -39,6 +39,8 @@ OPERATIONS: dict[str, frozenset[Role]] = {
     "export": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.STEWARD}),
     "review_matches": frozenset({Role.ANALYST, Role.SUPERVISOR}),
     "plan_operation": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR}),
+    "work_leads": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR}),
+    "manage_webhooks": frozenset({Role.SUPERVISOR, Role.STEWARD}),
 }
 CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
 

@@ -36,6 +36,7 @@ from puente.policy import access, audit
 from puente.policy.principals import Principal
 from puente.resolve.entities import viewer_parts
 from puente.resolve.namekeys import PARTICLES, compound_given_names, given_roots, phonetic
+from puente.search import interest
 from puente.search.terms import (
     IDENT,
     REVERSED,
@@ -441,6 +442,8 @@ def search(
             ranked, pointers = _ranked(conn, principal, toks, filters)
             hits = _grouped(conn, principal, ranked)[:limit]
         shown = [m for h in hits for m in h.matches]
+        if any(t.identifier for t in toks):
+            interest.note(conn, principal, [m.record_id for m in shown])
         audit.record(
             conn, principal.user_id, "search", purpose=purpose,
             detail={"query": text[:200], "filters": filters.as_dict(), "count": len(shown),

@@ -563,3 +563,93 @@ watch_hits = Table(
     Column("seen_at", DateTime(timezone=True)),
     UniqueConstraint("watch_id", "record_id"),
 )
+
+# --- leads ----------------------------------------------------------------------------------------
+
+# A lead: a new record that meets an agency's case, watch or trace, told to that agency and routed
+# to a task force. Its explanation is composed when read, from what the reader may see.
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("rule", String(40), nullable=False),  # case_subject, watch, trace
+    Column("recipient", String(40), nullable=False),  # the agency told
+    Column("target_ref", String(400), nullable=False),  # its case record, watch or trace it meets
+    Column("source_record_id", String(400), nullable=False),  # the new record
+    Column("source_owner", String(40), nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON: the record ids that make the connection
+    Column("priority", Integer, nullable=False),  # 1 high, 2 normal, 3 low
+    Column("task_force", String(100), nullable=False),
+    Column("agent", String(200)),  # the case agent the case names, if any
+    Column("assignee", String(100)),
+    Column("status", String(20), nullable=False),  # new, assigned, actioned, closed
+    Column("outcome", String(20)),  # arrest, seizure, case_opened, no_action
+    Column("source_day", String(10)),  # when the source event happened (ISO date)
+    Column("arrived_at", DateTime(timezone=True)),  # when the source record was loaded
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actioned_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    UniqueConstraint("rule", "recipient", "target_ref", "source_record_id"),
+    Index(None, "recipient", "status"),
+)
+
+# Everything that happened to a lead (created, assigned, actioned, closed, comment, escalated), in
+# order: the inbox streams it to the recipient agency from its last seen id.
+lead_events = Table(
+    "lead_events",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("lead_id", BigInteger, nullable=False),
+    Column("recipient", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "recipient", "id"),
+    Index(None, "lead_id"),
+)
+
+# An agency system told of its leads over HTTP.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("agency", String(40), nullable=False),
+    Column("url", String(500), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Messages waiting to leave (a webhook call or a NATS publication), written in the transaction that
+# made the event, so nothing is lost while a receiver is down; retried with back-off until delivered.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("channel", String(20), nullable=False),  # webhook, nats
+    Column("destination", String(500), nullable=False),  # webhook id, or NATS subject
+    Column("lead_event_id", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("last_error", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("channel", "destination", "lead_event_id"),
+    Index(None, "delivered_at", "next_attempt_at"),
+)
+
+# Which agencies' searches showed which records (for "someone else searched for this").
+search_interest = Table(
+    "search_interest",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("record_id", String(400), nullable=False),
+    Column("agency", String(40), nullable=False),
+    Column("user_id", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "record_id"),
+)

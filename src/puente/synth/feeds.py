@@ -81,6 +81,9 @@ class TruthWriter:
             "straw",
             "obliterated",
         ),
+        # who each case names, and the nation holding the case: records of the other nation that
+        # touch a subject are the cross-border leads
+        "case_links": ("case_record_id", "person_id", "nation"),
     }
 
     def __init__(self, folder: Path) -> None:
@@ -235,6 +238,11 @@ def state_abbrev(code: str) -> str:
         if code.startswith("US-")
         else (getattr(state, "curp", None) or code.split("-")[1])
     )
+
+
+def nation_name(code: str) -> str:
+    """A nation as a Mexican form names it (México, Estados Unidos)."""
+    return vocab.nations()[code].name_es
 
 
 def port_text(rng: random.Random, code: str) -> str:
@@ -435,6 +443,28 @@ FEEDS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
             "SUBJECT_PHONE",
         ],
     ),
+    "carpetas": (
+        "fgr_carpetas.csv",
+        "fgr-carpetas",
+        {"encoding": "latin-1", "delimiter": ";"},
+        [
+            "CARPETA",
+            "DELITO",
+            "FECHA_INICIO",
+            "ESTATUS",
+            "AGENTE_MP",
+            "NUM_IMPUTADO",
+            "NOMBRE",
+            "APELLIDO_PATERNO",
+            "APELLIDO_MATERNO",
+            "ALIAS",
+            "FECHA_NACIMIENTO",
+            "SEXO",
+            "NACIONALIDAD",
+            "CURP",
+            "TELEFONO",
+        ],
+    ),
 }
 
 
@@ -464,6 +494,7 @@ class BlockWriter:
         self._seizures()
         self._stolen()
         self._cases()
+        self._carpetas()
 
     # ground truth of the world itself
     def _truth_people(self) -> None:
@@ -873,7 +904,7 @@ class BlockWriter:
                     "CASE_NUMBER": case.case_number,
                     "CASE_TITLE": case.title,
                     "OPENED": case.opened_on.isoformat(),
-                    "STATUS": "OPEN",
+                    "STATUS": case.status,
                     "CASE_TYPE": case.case_type,
                     "CASE_AGENT": case.agent,
                     "SUBJECT_NO": str(n),
@@ -889,3 +920,37 @@ class BlockWriter:
                 ]
                 # a broken row here would also drop the case record the other subject rows share
                 self.w.emit("cases", Row(values, truths if n == 1 else truths[1:], []), rng)
+                self.w.truth.writers["case_links"].writerow(
+                    (f"US/HSI:case:{case.case_number}", p.person_id, "US")
+                )
+
+    def _carpetas(self) -> None:
+        rng, noise = self.rng, self.noise
+        for case in self.block.mx_cases:
+            for n, p in enumerate(case.subjects, start=1):
+                given, paternal, maternal, _ = noise.person_name(p, "es")
+                values = {
+                    "CARPETA": case.case_number,
+                    "DELITO": case.case_type,
+                    "FECHA_INICIO": case.opened_on.strftime("%d/%m/%Y"),
+                    "ESTATUS": case.status,
+                    "AGENTE_MP": case.agent,
+                    "NUM_IMPUTADO": str(n),
+                    "NOMBRE": given,
+                    "APELLIDO_PATERNO": paternal,
+                    "APELLIDO_MATERNO": maternal or "",
+                    "ALIAS": p.nickname or "",
+                    "FECHA_NACIMIENTO": noise.date_text(p.birth_date, "DMY")[0],
+                    "SEXO": "H" if p.sex == "male" else "M",
+                    "NACIONALIDAD": nation_name(p.nation),
+                    "CURP": p.curp if p.curp and rng.random() < 0.8 else "",
+                    "TELEFONO": noise.phone_text(p.phone, "es")[0] or "",
+                }
+                rid = f"MX/FGR:case:{case.case_number}"
+                truths = [
+                    (rid, "case", case.case_number, "", ""),
+                    (f"MX/FGR:person:{case.case_number}-{n}", "person", p.person_id, "", ""),
+                ]
+                # as for HSI cases: a broken row would drop the case record the other rows share
+                self.w.emit("carpetas", Row(values, truths if n == 1 else truths[1:], []), rng)
+                self.w.truth.writers["case_links"].writerow((rid, p.person_id, "MX"))

@@ -54,6 +54,21 @@ FRONT_NAMES = ("Comercializadora", "Transportes", "Importadora", "Servicios Log�
 FRONT_QUALIFIERS = ("del Norte", "Fronteriza", "Integral", "del Bajío")
 ORG_NAMES = ("del Norte", "de la Frontera", "del Golfo", "del Pacífico", "de Occidente")
 OPERATIONS = ("Iron River", "Gunrunner", "Southbound", "Coyote", "Tumbleweed")
+CARPETA_OFFICES = {  # the FGR office (city code) that opens a carpeta in each border state
+    "MX-BCN": ("TIJ", "MXL"),
+    "MX-SON": ("NOG", "HMO"),
+    "MX-CHH": ("JUA", "CHIH"),
+    "MX-COA": ("PNEG", "SAL"),
+    "MX-NLE": ("MTY",),
+    "MX-TAM": ("REY", "NLD", "MAT"),
+}
+CARPETA_CRIMES = (
+    "Introducción ilícita de armas de fuego al país",
+    "Tráfico de armas de fuego",
+    "Portación de arma de fuego de uso exclusivo del Ejército",
+    "Delincuencia organizada",
+)
+CARPETA_STATUSES = ("EN TRÁMITE", "EN TRÁMITE", "JUDICIALIZADA")
 ROLES = ("leader", "recruiter", "straw_purchaser", "transporter", "receiver", "money_courier")
 
 
@@ -158,6 +173,7 @@ class Case:
     case_type: str
     agent: str
     subjects: list[TruePerson]
+    status: str = "OPEN"
 
 
 @dataclass
@@ -174,7 +190,8 @@ class Block:
     seizures: list[PortSeizure] = field(default_factory=list)
     stolen_us: list[Vehicle] = field(default_factory=list)
     stolen_mx: list[Vehicle] = field(default_factory=list)
-    cases: list[Case] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)  # HSI cases
+    mx_cases: list[Case] = field(default_factory=list)  # FGR carpetas de investigación
     people: list[TruePerson] = field(default_factory=list)
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # person_id -> (org_id, role)
 
@@ -654,9 +671,14 @@ class BlockBuilder:
         rng, block = self.rng, self.block
         for org in block.orgs:
             if rng.random() < 0.5:
-                subjects = [p for p, role in org.members if role in ("leader", "straw_purchaser")][
-                    : rng.randint(2, 4)
-                ]
+                # the leader, then the transporters and receivers (whom Mexican agencies detain)
+                # alternating with the straw purchasers (who bought in the US)
+                straw = [p for p, role in org.members if role == "straw_purchaser"]
+                carriers = _alternate(
+                    [p for p, role in org.members if role == "transporter"],
+                    [p for p, role in org.members if role == "receiver"],
+                )
+                subjects = [org.members[0][0]] + _alternate(carriers, straw)[: rng.randint(3, 5) - 1]
                 block.cases.append(
                     Case(
                         f"DL{rng.randrange(10, 99)}QR{self.index:05d}{len(block.cases):02d}",
@@ -667,6 +689,46 @@ class BlockBuilder:
                         subjects,
                     )
                 )
+        # drawn after the HSI cases so that their draws stay as they were
+        for org in block.orgs:
+            if rng.random() < 0.5:
+                self._carpeta(org)
+
+    def _carpeta(self, org: Org) -> None:
+        """An FGR carpeta de investigación on ``org``: its leader and a transporter (who also cross and
+        are seized in the US), then some of its receivers, other transporters and money couriers."""
+        rng, block = self.rng, self.block
+        leader = org.members[0][0]
+        transporter = rng.choice([p for p, role in org.members if role == "transporter"])
+        others = [
+            p
+            for p, role in org.members
+            if role in ("transporter", "receiver", "money_courier") and p is not transporter
+        ]
+        subjects = [leader, transporter] + rng.sample(others, rng.randint(0, 2))
+        state = leader.address.state if leader.address.state in CARPETA_OFFICES else "MX-TAM"
+        opened = _date_between(rng, dt.date(2020, 6, 1), dt.date(2024, 3, 31))
+        office = rng.choice(CARPETA_OFFICES[state])
+        sequence = self.index * 100 + len(block.mx_cases) + 1  # carries the block: no clash across blocks
+        number = f"FED/{state[3:]}/{office}/{sequence:07d}"
+        block.mx_cases.append(
+            Case(
+                f"{number}/{opened.year}",
+                f"Carpeta {org.name}",
+                opened,
+                rng.choice(CARPETA_CRIMES),
+                rng.choice(("Lic. A. Treviño", "Lic. M. Salinas", "Lic. R. Cárdenas", "Lic. G. Ibarra")),
+                subjects,
+                rng.choice(CARPETA_STATUSES),
+            )
+        )
+
+
+def _alternate(first: list[TruePerson], second: list[TruePerson]) -> list[TruePerson]:
+    """first[0], second[0], first[1], second[1], ... then the rest of the longer list."""
+    merged = [p for pair in zip(first, second, strict=False) for p in pair]
+    shorter = min(len(first), len(second))
+    return merged + first[shorter:] + second[shorter:]
 
 
 def _flag_multiple_sales(sales: list[Sale]) -> None:

@@ -149,3 +149,41 @@ def hits(db: Database, principal: Principal, purpose: str) -> list[Hit]:
                      detail={"shown": [h.record_id for h in out if h.record_id][:500],
                              "pointers": sum(1 for h in out if h.record_id is None)})  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class Watch:
+    id: int
+    kind: str
+    value: str
+    label: str
+    case_id: str | None
+    active: bool
+    created_at: str
+
+
+def mine(db: Database, principal: Principal, purpose: str) -> list[Watch]:
+    """The watches this person set, newest first."""
+    require(db, principal, "read_records", purpose)
+    with db.engine.begin() as conn:
+        rows = conn.execute(
+            select(watches).where(watches.c.user_id == principal.user_id).order_by(watches.c.id.desc())
+        ).all()
+        audit.record(conn, principal.user_id, "read_watches", purpose=purpose, detail={"watches": len(rows)})
+    return [
+        Watch(r.id, r.kind, r.value, r.label, r.case_id, r.active, r.created_at.isoformat()) for r in rows
+    ]
+
+
+def stop(db: Database, principal: Principal, purpose: str, watch_id: int) -> bool:
+    """Turn off one of this person's watches; False when they have no such watch."""
+    require(db, principal, "read_records", purpose)
+    with db.engine.begin() as conn:
+        done = conn.execute(
+            update(watches)
+            .where(watches.c.id == watch_id, watches.c.user_id == principal.user_id)
+            .values(active=False)
+        ).rowcount
+        audit.record(conn, principal.user_id, "watch_stop", purpose=purpose,
+                     detail={"watch": watch_id, "stopped": bool(done)})  # fmt: skip
+    return bool(done)

@@ -1,0 +1,1 @@
+"""Leads: new data that meets another agency's case, watch or trace, routed and followed up."""

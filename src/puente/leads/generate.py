@@ -1,0 +1,265 @@
+"""The lead rules (``data/rules.yaml``), fired over the store after loads and entity resolution.
+
+- ``case_subject``: a record of one agency names a person resolved into the same entity as a subject
+  of another agency's case (a Mexican seizure's detainee who is a subject of a US case, or a US port
+  seizure's subject in a Mexican carpeta). The case's agency is told, routed to its case agent and
+  to the task force of the record's port or state.
+- ``watch``: a record of another agency met a watch (``puente.watch``); its watcher is told.
+- ``trace``: a completed trace found that the purchaser of a recovered gun is a case subject.
+
+A lead exists only where its recipient may see the source record or be pointed to its holder: a
+record marked for no one else makes no lead. Each connection is told once (a unique key), so a
+run after no new data adds nothing; every new lead is queued for the agency's webhooks and NATS in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, select
+
+from puente.leads import config
+from puente.leads.outbox import enqueue
+from puente.policy import audit
+from puente.policy.access import audience
+from puente.policy.principals import SYSTEM
+from puente.search.links import case_subjects, chunks
+from puente.search.terms import link_term
+from puente.store.db import Database
+from puente.store.repository import utcnow
+from puente.store.schema import (
+    entity_members,
+    lead_events,
+    leads,
+    load_runs,
+    marking_grants,
+    records,
+    search_docs,
+    search_terms,
+    trace_events,
+    traces,
+    watch_hits,
+    watches,
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    record_id: str
+    record_type: str
+    owner: str
+    disclosure: str
+    audience: frozenset[str]
+    day: str | None
+    port: str | None
+    state: str | None
+    arrived_at: dt.datetime | None
+
+    def may_tell(self, agency: str) -> bool:
+        """Whether ``agency`` may learn that this record exists: it sees it, or may be pointed to it."""
+        return agency in self.audience or self.disclosure == "pointer"
+
+
+def _sources(conn: Connection, ids: set[str]) -> dict[str, Source]:
+    found: dict[str, Source] = {}
+    columns = (records.c.record_id, records.c.record_type, records.c.owner, records.c.disclosure,
+               records.c.markings, search_docs.c.day, search_docs.c.port, search_docs.c.state,
+               load_runs.c.finished_at, load_runs.c.started_at)  # fmt: skip
+    for chunk in chunks(sorted(ids)):
+        for r in conn.execute(
+            select(*columns)
+            .outerjoin(search_docs, search_docs.c.record_id == records.c.record_id)
+            .outerjoin(load_runs, load_runs.c.id == records.c.load_run_id)
+            .where(records.c.record_id.in_(chunk))
+        ):
+            found[r.record_id] = Source(
+                r.record_id, r.record_type, r.owner, r.disclosure,
+                frozenset(audience(r.owner, orjson.loads(r.markings))), r.day, r.port, r.state,
+                r.finished_at or r.started_at,
+            )  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class Found:
+    rule: str
+    recipient: str
+    target_ref: str
+    source: Source
+    evidence: tuple[str, ...]
+    agent: str | None = None
+    assignee: str | None = None
+
+
+def _namers(conn: Connection, person_ids: set[str]) -> dict[str, set[str]]:
+    """Person record id -> the records that name it in their relations (its seizure, its crossing)."""
+    by_term = {link_term(p): p for p in person_ids}
+    named: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(sorted(by_term)):
+        for term, record_id in conn.execute(
+            select(search_terms.c.term, search_terms.c.record_id).where(search_terms.c.term.in_(chunk))
+        ):
+            named[by_term[term]].add(record_id)
+    return named
+
+
+def _agents(conn: Connection, case_ids: set[str]) -> dict[str, str]:
+    """Case record id -> the lead agent it names."""
+    from puente.store.schema import record_versions
+
+    agents: dict[str, str] = {}
+    for chunk in chunks(sorted(case_ids)):
+        for record_id, canonical in conn.execute(
+            select(records.c.record_id, record_versions.c.canonical)
+            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+                  & (record_versions.c.version == records.c.version))
+            .where(records.c.record_id.in_(chunk))
+        ):  # fmt: skip
+            agent = orjson.loads(canonical).get("lead_agent")
+            if agent:
+                agents[record_id] = str(agent)
+    return agents
+
+
+MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
+
+
+def case_subject(conn: Connection, rule: config.Rule) -> list[Found]:
+    subjects = case_subjects(conn)
+    if not subjects:
+        return []
+    entity_of: dict[str, str] = {}
+    for chunk in chunks(sorted(subjects)):
+        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.record_id.in_(chunk))):
+            entity_of[record_id] = entity
+    members: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(sorted(set(entity_of.values()))):
+        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.entity_id.in_(chunk))):
+            members[entity].add(record_id)
+    touching = {m for e in set(entity_of.values()) for m in members[e]} - set(subjects)
+    named = _namers(conn, touching)
+    sources = _sources(conn, touching | {n for ns in named.values() for n in ns})
+    agents = _agents(conn, {c.record_id for cs in subjects.values() for c in cs})
+    found = []
+    for subject_id, cases in subjects.items():
+        entity = entity_of.get(subject_id)
+        if entity is None:
+            continue
+        for person_id in sorted(members[entity] - {subject_id}):
+            person = sources.get(person_id)
+            if person is None:
+                continue
+            namers = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
+            events = [s for s in namers if rule.priority(s.record_type) is not None]
+            # a person record named by nothing that fires (a detention list's row) is its own event
+            if not events and not namers and rule.priority("person") is not None:
+                events = [person]
+            for case in cases:
+                for event in events:
+                    if event.owner == case.owner or not event.may_tell(case.owner):
+                        continue
+                    found.append(Found("case_subject", case.owner, case.record_id, event,
+                                       (event.record_id, person_id, subject_id, case.record_id),
+                                       agent=agents.get(case.record_id)))  # fmt: skip
+    return found
+
+
+def watch(conn: Connection, rule: config.Rule) -> list[Found]:
+    rows = conn.execute(
+        select(watch_hits.c.watch_id, watch_hits.c.record_id, watches.c.agency, watches.c.user_id)
+        .join(watches, watches.c.id == watch_hits.c.watch_id)
+        .join(records, records.c.record_id == watch_hits.c.record_id)
+        .where(records.c.owner != watches.c.agency)
+    ).all()
+    sources = _sources(conn, {r.record_id for r in rows})
+    found = []
+    for r in rows:
+        source = sources.get(r.record_id)
+        if source and rule.priority(source.record_type) is not None and source.may_tell(r.agency):
+            found.append(Found("watch", r.agency, f"watch:{r.watch_id}", source, (r.record_id,),
+                               assignee=r.user_id))  # fmt: skip
+    return found
+
+
+def _granted(conn: Connection, marking_set_id: int, agency: str) -> bool:
+    grantees = (agency, agency.split("/")[0])
+    return conn.execute(
+        select(marking_grants.c.grantee).where(
+            marking_grants.c.marking_set_id == marking_set_id, marking_grants.c.grantee.in_(grantees)
+        ).limit(1)
+    ).first() is not None  # fmt: skip
+
+
+def trace(conn: Connection, rule: config.Rule) -> list[Found]:
+    rows = conn.execute(
+        select(trace_events.c.trace_id, trace_events.c.case_id, trace_events.c.subject_id,
+               trace_events.c.marking_set_id, traces.c.source_id, records.c.owner)
+        .join(traces, traces.c.id == trace_events.c.trace_id)
+        .join(records, records.c.record_id == trace_events.c.case_id)
+    ).all()  # fmt: skip
+    sources = _sources(conn, {r.source_id for r in rows})
+    agents = _agents(conn, {r.case_id for r in rows})
+    found = []
+    for r in rows:
+        source = sources.get(r.source_id)
+        # the event is released to the agencies that may see both the trace and the case
+        if source is None or not _granted(conn, r.marking_set_id, r.owner):
+            continue
+        found.append(Found("trace", r.owner, r.case_id, source,
+                           (r.source_id, r.subject_id, r.case_id, f"trace:{r.trace_id}"),
+                           agent=agents.get(r.case_id)))  # fmt: skip
+    return found
+
+
+RULES = {"case_subject": case_subject, "watch": watch, "trace": trace}
+
+
+def generate(db: Database, now: dt.datetime | None = None) -> int:
+    """Fire every enabled rule; store and queue the leads not told before. Returns how many are new."""
+    settings, routing = config.rules(), config.routing()
+    now = now or utcnow()
+    new = 0
+    with db.engine.begin() as conn:
+        keys = (leads.c.rule, leads.c.recipient, leads.c.target_ref, leads.c.source_record_id)
+        known = {tuple(r) for r in conn.execute(select(*keys))}
+        for name, fire in RULES.items():
+            rule = settings.rules.get(name)
+            if rule is None or not rule.enabled:
+                continue
+            for f in fire(conn, rule):
+                key = (f.rule, f.recipient, f.target_ref, f.source.record_id)
+                if key in known:
+                    continue
+                known.add(key)
+                priority = rule.priority(f.source.record_type) or 2
+                lead_id = int(conn.execute(
+                    leads.insert().values(
+                        rule=f.rule, recipient=f.recipient, target_ref=f.target_ref,
+                        source_record_id=f.source.record_id, source_owner=f.source.owner,
+                        evidence=orjson.dumps(list(f.evidence)).decode(), priority=priority,
+                        task_force=routing.task_force(f.recipient, f.source.port, f.source.state),
+                        agent=f.agent, assignee=f.assignee, status="assigned" if f.assignee else "new",
+                        source_day=f.source.day, arrived_at=f.source.arrived_at,
+                        due_at=now + dt.timedelta(days=settings.due_days.get(priority, 7)), created_at=now,
+                    ).returning(leads.c.id)
+                ).scalar_one())  # fmt: skip
+                log(conn, lead_id, f.recipient, "created", SYSTEM, "", now)
+                new += 1
+        audit.record(conn, SYSTEM, "generate_leads", purpose="leads", detail={"new": new})
+    return new
+
+
+def log(conn: Connection, lead_id: int, recipient: str, kind: str, actor: str, text: str,
+        now: dt.datetime | None = None) -> int:  # fmt: skip
+    """Record what happened to a lead and queue it for the recipient's systems."""
+    event_id = int(conn.execute(
+        lead_events.insert().values(lead_id=lead_id, recipient=recipient, kind=kind, actor=actor,
+                                    text=text[:2000], created_at=now or utcnow()).returning(lead_events.c.id)
+    ).scalar_one())  # fmt: skip
+    enqueue(conn, event_id, lead_id, recipient, kind)
+    return event_id
+
