@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import pytest
@@ -418,8 +419,23 @@ ENFORCED = {
     "audit_own_agency": lambda db, who: _oversight().views_of_agency(db, who, PURPOSE),
     "export": lambda db, who: _export()(db, who, PURPOSE, owner="US/CBP"),
     "plan_operation": lambda db, who: _plan(db, who),
+    "work_leads": lambda db, who: _lead_work(db, who),
+    "manage_webhooks": lambda db, who: _webhook(db, who),
     "trace": lambda db, who: _trace()(db, who, PURPOSE),
 }
+
+
+def _lead_work(db, who):
+    from puente.leads.workflow import LeadMissing, comment
+
+    with contextlib.suppress(LeadMissing):  # allowed, and there is no such lead
+        comment(db, who, PURPOSE, 1, "seen")
+
+
+def _webhook(db, who):
+    from puente.leads.outbox import add_webhook
+
+    add_webhook(db, who, PURPOSE, "http://127.0.0.1:9/hook")
 
 
 def _plan(db, who):

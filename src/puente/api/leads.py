@@ -116,8 +116,7 @@ def comment_lead(
     "/webhooks", status_code=201, responses=ERRORS, summary="Send your agency's lead events to a URL"
 )
 def new_webhook(body: WebhookIn, db: Db, viewer: Viewer, purpose: Purpose) -> dict[str, int]:
-    require(db, viewer, "manage_webhooks", purpose)
-    return {"webhook": add_webhook(db, viewer.agency, body.url, viewer.user_id)}
+    return {"webhook": add_webhook(db, viewer, purpose, body.url)}
 
 
 @router.get("/lead-stream", include_in_schema=False)

@@ -191,12 +191,10 @@ def add_hook(
 ) -> None:  # fmt: skip
     """Send your agency's lead events to one of its systems (a supervisor or steward)."""
     from puente.leads.outbox import add_webhook
-    from puente.policy.access import require
 
     lang_, database, viewer = acting(db, as_user, lang)
-    policy_call(lang_, lambda: require(database, viewer, "manage_webhooks", purpose))
     try:
-        hook = add_webhook(database, viewer.agency, url, viewer.user_id)
+        hook = policy_call(lang_, lambda: add_webhook(database, viewer, purpose, url))
     except ValueError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import http.client
 import os
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
+from puente.policy import audit
+from puente.policy.access import require
+from puente.policy.principals import Principal
 from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import lead_events, leads, outbox, webhooks
@@ -58,14 +62,19 @@ def enqueue(conn: Connection, event_id: int, lead_id: int, recipient: str, kind:
     return len(destinations)
 
 
-def add_webhook(db: Database, agency: str, url: str, created_by: str) -> int:
+def add_webhook(db: Database, principal: Principal, purpose: str, url: str) -> int:
+    """Send the principal's agency's lead events to ``url`` (a supervisor or steward); audited."""
+    require(db, principal, "manage_webhooks", purpose)
     if not url.startswith(("http://", "https://")):
         raise ValueError("a webhook is an http:// or https:// address")
     with db.engine.begin() as conn:
-        return int(conn.execute(
-            webhooks.insert().values(agency=agency, url=url[:500], active=True, created_by=created_by,
-                                     created_at=utcnow()).returning(webhooks.c.id)
+        hook = int(conn.execute(
+            webhooks.insert().values(agency=principal.agency, url=url[:500], active=True,
+                                     created_by=principal.user_id, created_at=utcnow())
+            .returning(webhooks.c.id)
         ).scalar_one())  # fmt: skip
+        audit.record(conn, principal.user_id, "add_webhook", purpose=purpose, detail={"webhook": hook})
+    return hook
 
 
 def _payload(conn: Connection, event_id: int, now: dt.datetime) -> tuple[bytes, str]:
@@ -83,6 +92,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     waiting: int = 0  # rows not yet due
+    dropped: int = 0  # rows of a webhook removed since they were queued
 
 
 def _post(url: str, body: bytes, delivery: int, timeout: float) -> None:
@@ -95,14 +105,16 @@ def _post(url: str, body: bytes, delivery: int, timeout: float) -> None:
             raise OSError(f"HTTP {response.status}")
 
 
-async def _publish(url: str, messages: list[tuple[int, str, bytes]], timeout: float) -> set[int]:
+async def _publish(url: str, messages: list[tuple[int, str, int, bytes]], timeout: float) -> set[int]:
     import nats
 
     done: set[int] = set()
-    client = await nats.connect(url, connect_timeout=timeout, max_reconnect_attempts=0, allow_reconnect=False)
+    # nats-py keeps retrying a first connection when max_reconnect_attempts is 0: one try, then fail
+    client = await nats.connect(url, connect_timeout=timeout, allow_reconnect=False, max_reconnect_attempts=1,
+                                reconnect_time_wait=0)  # fmt: skip
     try:
-        for row_id, subject, body in messages:
-            await client.publish(subject, body, headers={"Nats-Msg-Id": str(row_id)})
+        for row_id, subject, event_id, body in messages:
+            await client.publish(subject, body, headers={"Nats-Msg-Id": str(event_id)})
             done.add(row_id)
         await client.flush(timeout=timeout)
     finally:
@@ -110,63 +122,91 @@ async def _publish(url: str, messages: list[tuple[int, str, bytes]], timeout: fl
     return done
 
 
+def _due(conn: Connection, now: dt.datetime) -> list[Any]:
+    """Rows due now, oldest first, less those queued behind an earlier row of their destination that
+    is still waiting out its back-off: a receiver gets its events in order."""
+    due = conn.execute(
+        select(outbox).where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.id).limit(BATCH)
+    ).all()  # fmt: skip
+    held = {
+        (r.channel, r.destination): r.first
+        for r in conn.execute(
+            select(outbox.c.channel, outbox.c.destination, func.min(outbox.c.id).label("first"))
+            .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at > now)
+            .group_by(outbox.c.channel, outbox.c.destination)
+        )
+    }
+    return [r for r in due if r.id < held.get((r.channel, r.destination), r.id + 1)]
+
+
 def deliver(db: Database, now: dt.datetime | None = None, timeout: float = 5.0) -> Delivery:
     """Send what is due from the outbox, oldest first. A destination that fails is not tried again
-    in this pass, so each receiver gets its events in order."""
+    in this pass (its later rows wait untouched behind it), so each receiver gets its events in
+    order. Rows of a webhook removed since are dropped."""
     now = now or utcnow()
     report = Delivery()
     with db.engine.begin() as conn:
-        due = conn.execute(
-            select(outbox).where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= now)
-            .order_by(outbox.c.id).limit(BATCH)
-        ).all()  # fmt: skip
-        report.waiting = len(
-            conn.execute(select(outbox.c.id).where(outbox.c.delivered_at.is_(None))).all()
-        ) - len(due)
-        urls = {r.id: r.url for r in conn.execute(select(webhooks.c.id, webhooks.c.url))}
+        due = _due(conn, now)
+        report.waiting = pending_in(conn) - len(due)
+        urls = {r.id: r.url for r in conn.execute(select(webhooks).where(webhooks.c.active.is_(True)))}
         payloads = {r.id: _payload(conn, r.lead_event_id, now)[0] for r in due}
-    failed_destinations: set[tuple[str, str]] = set()
-    outcome: dict[int, str | None] = {}
-    nats_rows = [r for r in due if r.channel == "nats"]
+    failed: set[tuple[str, str]] = set()
+    outcome: dict[int, str | None] = {}  # row id -> None (delivered) or why not
+    dropped: set[int] = set()
     for r in due:
-        if r.channel != "webhook":
+        if r.channel != "webhook" or (r.channel, r.destination) in failed:
             continue
-        if (r.channel, r.destination) in failed_destinations:
-            outcome[r.id] = "an earlier event to this receiver is not delivered yet"
+        url = urls.get(int(r.destination))
+        if url is None:
+            dropped.add(r.id)
             continue
         try:
-            _post(urls[int(r.destination)], payloads[r.id], r.lead_event_id, timeout)
+            _post(url, payloads[r.id], r.lead_event_id, timeout)
             outcome[r.id] = None
-        except (OSError, urllib.error.URLError, KeyError, ValueError) as exc:
-            failed_destinations.add((r.channel, r.destination))
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            failed.add((r.channel, r.destination))
             outcome[r.id] = str(getattr(exc, "reason", exc))[:500] or type(exc).__name__
+    nats_rows = [r for r in due if r.channel == "nats"]
     if nats_rows:
         url = os.environ.get(NATS_URL_ENV, "")
         try:
-            messages = [(r.id, r.destination, payloads[r.id]) for r in nats_rows]
+            messages = [(r.id, r.destination, r.lead_event_id, payloads[r.id]) for r in nats_rows]
             done = asyncio.run(_publish(url, messages, timeout)) if url else set()
             error = "NATS is not configured"
-        except Exception as exc:
+        except Exception as exc:  # whatever the client raises, the rows wait for the next pass
             done, error = set(), (str(exc) or type(exc).__name__)[:500]
         for r in nats_rows:
             outcome[r.id] = None if r.id in done else error
     with db.engine.begin() as conn:
         for r in due:
-            error = outcome.get(r.id, "not attempted")
-            if error is None:
-                done_at, body = utcnow(), payloads[r.id].decode()
+            if r.id in dropped:
                 conn.execute(update(outbox).where(outbox.c.id == r.id).values(
-                    delivered_at=done_at, attempts=r.attempts + 1, payload=body, last_error=None)
-                )  # fmt: skip
+                    delivered_at=utcnow(), last_error="the webhook was removed"))  # fmt: skip
+                report.dropped += 1
+            elif r.id not in outcome:
+                continue  # behind a failed row of its receiver: untouched
+            elif outcome[r.id] is None:
+                body, attempts = payloads[r.id].decode(), r.attempts + 1
+                conn.execute(update(outbox).where(outbox.c.id == r.id).values(
+                    delivered_at=utcnow(), attempts=attempts, payload=body, last_error=None))  # fmt: skip
                 report.sent += 1
             else:
                 later = now + backoff(r.attempts + 1)
                 conn.execute(update(outbox).where(outbox.c.id == r.id).values(
-                    attempts=r.attempts + 1, next_attempt_at=later, last_error=error))  # fmt: skip
+                    attempts=r.attempts + 1, next_attempt_at=later, last_error=outcome[r.id]))  # fmt: skip
                 report.failed += 1
     return report
 
 
+def pending_in(conn: Connection) -> int:
+    return int(
+        conn.execute(select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))).scalar()
+        or 0
+    )
+
+
 def pending(db: Database) -> int:
+    """Rows not delivered yet."""
     with db.engine.begin() as conn:
-        return len(conn.execute(select(outbox.c.id).where(outbox.c.delivered_at.is_(None))).all())
+        return pending_in(conn)
