@@ -32,3 +32,14 @@ def test_pages_join_up_to_the_whole_list(loaded, tmp_path, limit):  # noqa: F811
             assert paged == whole, (viewer.user_id, kind)
     assert mentions  # the carried kinds' mentions were paged too
     assert len(ids["firearm"]) > 1 and len(ids["phone"]) > 1  # and viewers' part ids differ
+
+
+def test_a_given_name_clash_is_the_same_whichever_record_is_asked_first():
+    from puente.resolve.cluster import _given_close
+
+    # (curp, ssn, sex, birth, by_lo, by_hi, given1, paternal, phones): the parts the check reads
+    swapped = (None, None, None, None, None, None, "MARTINEZ", "JONATHAN", "")
+    plain = (None, None, None, None, None, None, "JON", "MARTINEZ", "")
+    assert _given_close(swapped, plain) and _given_close(plain, swapped)
+    other = (None, None, None, None, None, None, "PEDRO", "SOTO", "")
+    assert not _given_close(other, plain) and not _given_close(plain, other)

@@ -272,6 +272,14 @@ def test_two_agencies_plan_overlapping_operations_on_the_page_and_each_is_told_w
     assert bad.status_code == 422 and "el tipo debe ser uno de" in bad.text
     analyst = signed_in(site, FGR)  # an analyst may plan too; a steward may not
     assert 'id="op-plan"' in analyst.get("/operations").text
+    # the calendar and the map of what each may see; near a place, only what is near it
+    page = us.get("/operations").text
+    assert 'id="ops-calendar"' in page and "2027-01-05" in page and 'id="ops-map"' in page
+    assert page.count("<ellipse") == 2 and "Cateo" not in page  # ATF's own two; not FGR's warrant
+    near = mx.get("/operations", params={"lat": 27.48, "lon": -99.50, "km": 5}).text
+    assert near.count("<ellipse") == 2 and 'id="ops-calendar"' in near  # the warrant, the place asked
+    far = mx.get("/operations", params={"lat": 32.5, "lon": -117.0, "km": 5}).text
+    assert far.count("<ellipse") == 1 and 'id="ops-calendar"' not in far  # only the place asked about
 
 
 def test_a_lead_is_read_and_worked_from_its_page_by_its_agency_only(site):

@@ -147,7 +147,15 @@ def _given_close(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     ga, gb, pa, pb = str(a[6]), str(b[6]), a[7], b[7]
     if ga.startswith(gb) or gb.startswith(ga) or JaroWinkler.normalized_similarity(ga, gb) >= 0.88:
         return True
-    return bool(pa and pb and JaroWinkler.normalized_similarity(ga, str(pb)) >= 0.9)  # exchanged parts
+    # given name and surname exchanged, on either side: a clash must not depend on the order asked
+    return bool(
+        pa
+        and pb
+        and max(
+            JaroWinkler.normalized_similarity(ga, str(pb)), JaroWinkler.normalized_similarity(gb, str(pa))
+        )
+        >= 0.9
+    )
 
 
 @dataclass
