@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, select
 
 from puente.deconflict.alerts import contact, tell
 from puente.policy import audit
 from puente.policy.principals import SYSTEM, Principal
-from puente.search.links import CaseHead, case_subjects, chunks
+from puente.search.links import CaseHead, case_subjects, chunks, contents
 from puente.store.db import Database
-from puente.store.schema import entity_members, record_versions, records
+from puente.store.schema import entity_members
 
 WHAT = {  # the kind of target two cases share, as each side is told it
     "entity": ("the same person", "la misma persona"),
@@ -49,13 +48,8 @@ def _targets(conn: Connection) -> dict[tuple[str, str], set[CaseHead]]:
             )
         ):
             held[("entity", entity)].update(subject_cases[record_id])
-        for record_id, canonical in conn.execute(
-            select(records.c.record_id, record_versions.c.canonical)
-            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
-                  & (record_versions.c.version == records.c.version))
-            .where(records.c.record_id.in_(chunk))
-        ):  # fmt: skip
-            for target in _identifiers(orjson.loads(canonical)):
+        for record_id, content in contents(conn, chunk):
+            for target in _identifiers(content):
                 held[target].update(subject_cases[record_id])
     return held
 

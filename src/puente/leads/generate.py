@@ -27,7 +27,7 @@ from puente.leads.outbox import enqueue
 from puente.policy import audit
 from puente.policy.access import audience
 from puente.policy.principals import SYSTEM
-from puente.search.links import case_subjects, chunks
+from puente.search.links import case_subjects, chunks, contents
 from puente.search.terms import link_term
 from puente.store.db import Database
 from puente.store.repository import utcnow
@@ -109,20 +109,7 @@ def _namers(conn: Connection, person_ids: set[str]) -> dict[str, set[str]]:
 
 def _agents(conn: Connection, case_ids: set[str]) -> dict[str, str]:
     """Case record id -> the lead agent it names."""
-    from puente.store.schema import record_versions
-
-    agents: dict[str, str] = {}
-    for chunk in chunks(sorted(case_ids)):
-        for record_id, canonical in conn.execute(
-            select(records.c.record_id, record_versions.c.canonical)
-            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
-                  & (record_versions.c.version == records.c.version))
-            .where(records.c.record_id.in_(chunk))
-        ):  # fmt: skip
-            agent = orjson.loads(canonical).get("lead_agent")
-            if agent:
-                agents[record_id] = str(agent)
-    return agents
+    return {r: str(c["lead_agent"]) for r, c in contents(conn, sorted(case_ids)) if c.get("lead_agent")}
 
 
 MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
@@ -262,4 +249,3 @@ def log(conn: Connection, lead_id: int, recipient: str, kind: str, actor: str, t
     ).scalar_one())  # fmt: skip
     enqueue(conn, event_id, lead_id, recipient, kind)
     return event_id
-

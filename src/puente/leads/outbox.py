@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, select, update
 
 from puente.policy import audit
 from puente.policy.access import require
-from puente.policy.principals import Principal
+from puente.policy.principals import SYSTEM, Principal
 from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import lead_events, leads, outbox, webhooks
@@ -190,6 +190,9 @@ def deliver(db: Database, now: dt.datetime | None = None, timeout: float = 5.0) 
                 body, attempts = payloads[r.id].decode(), r.attempts + 1
                 conn.execute(update(outbox).where(outbox.c.id == r.id).values(
                     delivered_at=utcnow(), attempts=attempts, payload=body, last_error=None))  # fmt: skip
+                shown = [e["record_id"] for e in orjson.loads(body)["lead"]["evidence"] if e["record_id"]]
+                audit.record(conn, SYSTEM, "lead_delivered", purpose="leads",
+                             detail={"outbox": r.id, "channel": r.channel, "shown": shown})  # fmt: skip
                 report.sent += 1
             else:
                 later = now + backoff(r.attempts + 1)

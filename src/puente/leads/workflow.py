@@ -58,8 +58,9 @@ def inbox(
     with db.engine.begin() as conn:
         rows = conn.execute(query.order_by(leads.c.priority, leads.c.id.desc()).limit(limit)).all()
         views = [compose(conn, r, seen, now) for r in rows]
+        shown = [e.record_id for v in views for e in v.evidence if e.record_id]
         audit.record(conn, principal.user_id, "read_leads", purpose=purpose,
-                     detail={"leads": [v.id for v in views][:500]})  # fmt: skip
+                     detail={"leads": [v.id for v in views][:500], "shown": shown[:500]})  # fmt: skip
     return views
 
 

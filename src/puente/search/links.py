@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select
 
 from puente.policy.access import audience
 from puente.search.terms import link_term
-from puente.store.schema import records, search_docs, search_terms
+from puente.store.schema import record_versions, records, search_docs, search_terms
 
 CHUNK = 500
 
@@ -28,6 +29,18 @@ class CaseHead:
 def chunks(items: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+def contents(conn: Connection, record_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(record id, content of its current version) of each of ``record_ids`` that exists."""
+    for chunk in chunks(record_ids):
+        for record_id, canonical in conn.execute(
+            select(records.c.record_id, record_versions.c.canonical)
+            .join(record_versions, (record_versions.c.record_id == records.c.record_id)
+                  & (record_versions.c.version == records.c.version))
+            .where(records.c.record_id.in_(chunk))
+        ):  # fmt: skip
+            yield record_id, orjson.loads(canonical)
 
 
 def case_subjects(conn: Connection) -> dict[str, list[CaseHead]]:
