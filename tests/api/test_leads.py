@@ -98,3 +98,20 @@ def test_the_stream_tells_each_change_as_it_happens(api):
             if len(lines) > 4:
                 break
     assert not any(line.startswith("data:") for line in lines)  # HSI's leads are not FGR's news
+
+
+def test_watches_are_set_listed_and_stopped_over_the_api(api):
+    _, client, tokens = api
+    hsi, fgr = headers(tokens["ines.hsi"]), headers(tokens["ana.fgr"])
+    body = {"kind": "identifier", "value": "3VWFE21C04M000001", "label": "Jetta", "case_id": "US/HSI:case:X"}
+    made = client.post("/api/v1/watches", json=body, headers=hsi)
+    assert made.status_code == 201
+    watch = made.json()["watch"]
+    listed = client.get("/api/v1/watches", headers=hsi).json()
+    assert [(w["id"], w["label"], w["case_id"], w["active"]) for w in listed] == [
+        (watch, "Jetta", "US/HSI:case:X", True)
+    ]
+    assert client.get("/api/v1/watches", headers=fgr).json() == []  # one's own watches only
+    assert client.post(f"/api/v1/watches/{watch}/stop", headers=fgr).status_code == 404
+    assert client.post(f"/api/v1/watches/{watch}/stop", headers=hsi).status_code == 204
+    assert client.get("/api/v1/watches", headers=hsi).json()[0]["active"] is False

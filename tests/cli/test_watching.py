@@ -24,3 +24,17 @@ def test_watch_a_phone_then_new_data_is_a_hit(url, tmp_path):
     assert checked.exit_code == 0 and "0 new hit" in checked.stdout  # nothing left to tell
     bad = run("watch", "add", "x", *who, "--kind", "plate")
     assert bad.exit_code == 2 and "a watch is on one of" in bad.output
+
+
+def test_watches_are_listed_and_stopped(url):
+    run("init", "--db", url)
+    run("principals", "add", "ana.fgr", "--agency", "MX/FGR", "--role", "analyst", "--db", url)
+    run("principals", "add", "luis.gn", "--agency", "MX/GN", "--role", "analyst", "--db", url)
+    who = ["--as", "ana.fgr", "--purpose", "carpeta 12", "--db", url]
+    run("watch", "add", "3VWFE21C04M000001", *who, "--label", "Jetta")
+    listed = json.loads(run("watch", "list", *who, "--json").stdout)
+    assert [(w["label"], w["active"]) for w in listed] == [("Jetta", True)]
+    other = run("watch", "stop", str(listed[0]["id"]), "--as", "luis.gn", "--purpose", "x", "--db", url)
+    assert other.exit_code == 2  # not theirs
+    assert run("watch", "stop", str(listed[0]["id"]), *who).exit_code == 0
+    assert json.loads(run("watch", "list", *who, "--json").stdout)[0]["active"] is False

@@ -80,3 +80,40 @@ def show_hits(
         console.print(f"{'*' if h.new else ' '} {h.label}: {h.holder} {where}")
     if not found:
         console.print("Sin coincidencias." if lang_ == "es" else "No hits.")
+
+
+@watch_app.command("list")
+def list_watches(
+    as_user: AsRequired, purpose: PurposeOption, db: DbOption = None, as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:  # fmt: skip
+    """Your watches, newest first."""
+    from puente.watch.watches import mine
+
+    lang_, database, viewer = acting(db, as_user, lang)
+    found = policy_call(lang_, lambda: mine(database, viewer, purpose))
+    if as_json:
+        print(orjson.dumps([asdict(w) for w in found]).decode())
+        return
+    for w in found:
+        state = ("activa" if w.active else "detenida") if lang_ == "es" else ("on" if w.active else "off")
+        console.print(f"{w.id} [{state}] {w.kind} {w.value}: {w.label}")
+
+
+@watch_app.command("stop")
+def stop_watch(
+    watch: Annotated[int, typer.Argument(help="The watch's number", min=1)], as_user: AsRequired,
+    purpose: PurposeOption, db: DbOption = None, lang: LangOption = "",
+) -> None:  # fmt: skip
+    """Turn one of your watches off."""
+    from puente.watch.watches import stop
+
+    lang_, database, viewer = acting(db, as_user, lang)
+    if not policy_call(lang_, lambda: stop(database, viewer, purpose, watch)):
+        console.print(
+            "[red]No existe esa vigilancia suya[/red]"
+            if lang_ == "es"
+            else "[red]No such watch of yours[/red]"
+        )
+        raise typer.Exit(2)
+    console.print(f"Vigilancia {watch} detenida" if lang_ == "es" else f"Watch {watch} is off")
