@@ -79,7 +79,7 @@ def _work(request: Request, call: Any) -> Any:
     return {"ok": True}
 
 
-WORK = problems(401, 403, 404, 409, 422)
+WORK = problems(400, 401, 403, 404, 409, 422)
 
 
 @router.post(
@@ -112,9 +112,8 @@ def comment_lead(
     return _work(request, lambda: workflow.comment(db, viewer, purpose, lead_id, body.text))
 
 
-@router.post(
-    "/webhooks", status_code=201, responses=ERRORS, summary="Send your agency's lead events to a URL"
-)
+@router.post("/webhooks", status_code=201, responses=problems(400, 401, 403, 422),
+             summary="Send your agency's lead events to a URL")  # fmt: skip
 def new_webhook(body: WebhookIn, db: Db, viewer: Viewer, purpose: Purpose) -> dict[str, int]:
     return {"webhook": add_webhook(db, viewer, purpose, body.url)}
 
