@@ -308,6 +308,12 @@ def run(args: Any) -> list[dict[str, Any]]:
         else:
             domestic.add(pair)
     domestic -= predicted
+    # possible matches (a pair the model left for review): low-priority leads, scored on their own
+    possible = {
+        (r.target_ref, orjson.loads(r.evidence)[1])
+        for r in rows
+        if r.rule == "possible_subject" and _nation(r.source_owner) != _nation(r.recipient)
+    } - predicted
     kept = {p for p in truth.pairs if p[0] in stored and p[1] in stored}
     hits = predicted & truth.pairs
     common: dict[str, Any] = {"seed": getattr(args, "seed", SEED), "generator_version": GENERATOR_VERSION,
@@ -342,6 +348,15 @@ def run(args: Any) -> list[dict[str, Any]]:
                    recall_stored=_ratio(len(pred & want_kept), len(want_kept)), truth_stored=len(want_kept),
                    by_agency=by_agency),
         ]  # fmt: skip
+    either = (predicted | possible) & truth.pairs
+    to_us = {p for p in truth.pairs if _nation(p[0]) == "US"}
+    figures += [
+        figure(args, "leads.possible.precision", _ratio(len(possible & truth.pairs), len(possible)), "ratio",
+               None, true=len(possible & truth.pairs), predicted=len(possible)),
+        figure(args, "leads.with_possible.recall", _ratio(len(either), len(truth.pairs)), "ratio",
+               BUDGET_RECALL, found=len(either), truth=len(truth.pairs),
+               mx_to_us=_ratio(len(either & to_us), len(to_us))),
+    ]  # fmt: skip
     by_task_force = Counter(r.task_force for r in rows)
     figures += [
         figure(args, "leads.total", len(rows), "leads", None, by_rule=dict(Counter(r.rule for r in rows)),

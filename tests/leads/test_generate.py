@@ -171,3 +171,50 @@ def test_a_watch_met_by_another_agencys_record_is_a_lead_for_its_watcher(db, tmp
     assert watch_leads and all(v.assignee == "ines.hsi" and v.status == "assigned" for v in watch_leads)
     assert "Reynosa phone" in watch_leads[0].en and "Reynosa phone" in watch_leads[0].es
     assert check(db) == 0 and generate(db) == 0
+
+
+def test_a_match_the_model_could_not_settle_is_a_possible_lead_until_an_analyst_decides(db, tmp_path):
+    path, profile = _fgr_sample()
+    ingest_file(db, write(tmp_path, CASE_ROWS, "cases.csv"), load_profile("hsi-cases"))
+    ingest_file(db, path, load_profile(profile))
+    resolve_persons(db)
+    refresh(db)
+    # name and birth date alone leave HSI's subject and FGR's detainee to review: a possible lead
+    assert generate(db) >= 1
+    possible = [r for r in _rows(db) if r.rule == "possible_subject"]
+    assert {(r.recipient, r.target_ref, r.source_record_id, r.priority) for r in possible} == {
+        ("US/HSI", CASE, SEIZURE, 3)
+    }
+    view = read(db, HSI, PURPOSE, possible[0].id)
+    assert "who may be" in view.en and "Confirm or reject" in view.en and "podría ser" in view.es
+    decide(db, HSI, "US/HSI:person:DL55QR0000001-1", DETAINEE, "different", PURPOSE)
+    resolve_persons(db)
+    with db.engine.begin() as conn:
+        conn.execute(leads.delete())
+    assert generate(db) == 0  # decided: no longer possible
+
+
+CARPETA_ROWS = (
+    "CARPETA;DELITO;FECHA_INICIO;ESTATUS;AGENTE_MP;NUM_IMPUTADO;NOMBRE;APELLIDO_PATERNO;APELLIDO_MATERNO;"
+    "ALIAS;FECHA_NACIMIENTO;SEXO;NACIONALIDAD;CURP;TELEFONO\n"
+    "FED/TAM/REY/0000077/2023;Tráfico de armas de fuego;01/03/2023;EN TRÁMITE;Lic. A. Treviño;1;José Luis;"
+    "Hernández;Gómez;;04/03/1988;H;México;HEGJ880304HCHRML07;\n"
+)
+
+
+def test_a_subject_of_another_case_is_for_target_deconfliction_not_a_lead(db, tmp_path):
+    crafted(db, tmp_path)
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes(CARPETA_ROWS.encode("latin-1"))
+    ingest_file(db, path, load_profile("fgr-carpetas"))
+    resolve_persons(db)
+    decide(db, FGR, "MX/FGR:person:FED/TAM/REY/0000077/2023-1", DETAINEE, "same", PURPOSE)
+    resolve_persons(db)
+    refresh(db)
+    generate(db)
+    subjects = {"MX/FGR:person:FED/TAM/REY/0000077/2023-1", "US/HSI:person:DL55QR0000001-1"}
+    rows = _rows(db)
+    assert not {r.source_record_id for r in rows} & subjects  # each case is told of the other otherwise
+    # FGR's carpeta is told of GN's detention (MX may see it); HSI's case of FGR's seizure, as before
+    assert ("MX/FGR", "MX/GN:person:IPH-77-1") in {(r.recipient, r.source_record_id) for r in rows}
+    assert ("US/HSI", SEIZURE) in {(r.recipient, r.source_record_id) for r in rows}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select
@@ -27,6 +28,7 @@ from puente.leads.outbox import enqueue
 from puente.policy import audit
 from puente.policy.access import audience
 from puente.policy.principals import SYSTEM
+from puente.resolve.review import load_decisions
 from puente.search.links import case_subjects, chunks, contents
 from puente.search.terms import link_term
 from puente.store.db import Database
@@ -38,6 +40,7 @@ from puente.store.schema import (
     load_runs,
     marking_grants,
     records,
+    review_pairs,
     search_docs,
     search_terms,
     trace_events,
@@ -115,10 +118,9 @@ def _agents(conn: Connection, case_ids: set[str]) -> dict[str, str]:
 MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
 
 
-def case_subject(conn: Connection, rule: config.Rule) -> list[Found]:
+def _subject_entities(conn: Connection) -> tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]:
+    """The case subjects, the entity of each, and the member records of those entities."""
     subjects = case_subjects(conn)
-    if not subjects:
-        return []
     entity_of: dict[str, str] = {}
     for chunk in chunks(sorted(subjects)):
         for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.record_id.in_(chunk))):
@@ -127,32 +129,70 @@ def case_subject(conn: Connection, rule: config.Rule) -> list[Found]:
     for chunk in chunks(sorted(set(entity_of.values()))):
         for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.entity_id.in_(chunk))):
             members[entity].add(record_id)
-    touching = {m for e in set(entity_of.values()) for m in members[e]} - set(subjects)
+    return subjects, entity_of, members
+
+
+def _told_of(
+    conn: Connection, name: str, rule: config.Rule, links: set[tuple[str, str]], subjects: dict[str, Any]
+) -> list[Found]:
+    """The leads of (person record, case subject) links: the events that name the person (or the person
+    row itself, when nothing names it), told to each case's agency where it may learn of them."""
+    # a subject of another case is not an event: target deconfliction tells both cases of it
+    links = {(p, s) for p, s in links if p not in subjects}
+    touching = {p for p, _ in links}
     named = _namers(conn, touching)
     sources = _sources(conn, touching | {n for ns in named.values() for n in ns})
-    agents = _agents(conn, {c.record_id for cs in subjects.values() for c in cs})
+    agents = _agents(conn, {c.record_id for _, s in links for c in subjects[s]})
     found = []
-    for subject_id, cases in subjects.items():
-        entity = entity_of.get(subject_id)
-        if entity is None:
+    for person_id, subject_id in sorted(links):
+        person = sources.get(person_id)
+        if person is None:
             continue
-        for person_id in sorted(members[entity] - {subject_id}):
-            person = sources.get(person_id)
-            if person is None:
-                continue
-            namers = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
-            events = [s for s in namers if rule.priority(s.record_type) is not None]
-            # a person record named by nothing that fires (a detention list's row) is its own event
-            if not events and not namers and rule.priority("person") is not None:
-                events = [person]
-            for case in cases:
-                for event in events:
-                    if event.owner == case.owner or not event.may_tell(case.owner):
-                        continue
-                    found.append(Found("case_subject", case.owner, case.record_id, event,
-                                       (event.record_id, person_id, subject_id, case.record_id),
-                                       agent=agents.get(case.record_id)))  # fmt: skip
+        namers = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
+        events = [e for e in namers if rule.priority(e.record_type) is not None]
+        # a person record named by nothing that fires (a detention list's row) is its own event
+        if not events and not namers and rule.priority("person") is not None:
+            events = [person]
+        for case in subjects[subject_id]:
+            for event in events:
+                if event.owner == case.owner or not event.may_tell(case.owner):
+                    continue
+                found.append(Found(name, case.owner, case.record_id, event,
+                                   (event.record_id, person_id, subject_id, case.record_id),
+                                   agent=agents.get(case.record_id)))  # fmt: skip
     return found
+
+
+def case_subject(conn: Connection, rule: config.Rule) -> list[Found]:
+    subjects, entity_of, members = _subject_entities(conn)
+    links = {(m, s) for s, e in entity_of.items() for m in members[e] if m != s}
+    return _told_of(conn, "case_subject", rule, links, subjects)
+
+
+def possible_subject(conn: Connection, rule: config.Rule) -> list[Found]:
+    """A person record that the model could not settle (a pair left for review) against a member of a
+    case subject's entity: a low-priority lead to confirm or reject the match."""
+    subjects, entity_of, members = _subject_entities(conn)
+    entity_subjects: dict[str, list[str]] = defaultdict(list)
+    for subject_id, entity in entity_of.items():
+        entity_subjects[entity].append(subject_id)
+    in_entity = {m: e for e, ms in members.items() for m in ms}
+    settled = load_decisions(conn).settled  # a pair an analyst decided is no longer possible
+    links: set[tuple[str, str]] = set()
+    for chunk in chunks(sorted(in_entity)):
+        for a, b in conn.execute(
+            select(review_pairs.c.record_a, review_pairs.c.record_b).where(
+                review_pairs.c.entity_type == "person",
+                review_pairs.c.record_a.in_(chunk) | review_pairs.c.record_b.in_(chunk),
+            )
+        ):
+            if settled(a, b):
+                continue
+            for near, other in ((a, b), (b, a)):
+                entity = in_entity.get(near)
+                if entity is not None and other not in members[entity]:
+                    links.update((other, s) for s in entity_subjects[entity])
+    return _told_of(conn, "possible_subject", rule, links, subjects)
 
 
 def watch(conn: Connection, rule: config.Rule) -> list[Found]:
@@ -202,7 +242,7 @@ def trace(conn: Connection, rule: config.Rule) -> list[Found]:
     return found
 
 
-RULES = {"case_subject": case_subject, "watch": watch, "trace": trace}
+RULES = {"case_subject": case_subject, "possible_subject": possible_subject, "watch": watch, "trace": trace}
 
 
 def generate(db: Database, now: dt.datetime | None = None) -> int:

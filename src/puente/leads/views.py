@@ -137,7 +137,7 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
     case_id = row.target_ref
     case = docs.get(case_id)
     case_label = case.title if case is not None and case_id in seen else case_id.rsplit(":", 1)[-1]
-    subject_id = evidence[2] if rule == "case_subject" else evidence[1]
+    subject_id = evidence[1] if rule == "trace" else evidence[2]
     subject = docs.get(subject_id)
     who = subject.title if subject is not None and subject_id in seen else subject_id.rsplit(":", 1)[-1]
     if rule == "trace":
@@ -147,18 +147,23 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
                 f"case {case_label}.",
                 f"Un rastreo concluido de un arma{at_es} encontró que quien la compró es {who}, sujeto de su "
                 f"caso {case_label}.")  # fmt: skip
+    # a possible match is one the model could not settle: say so, and what to do about it
+    sure = rule == "case_subject"
+    is_en, is_es = ("resolved as", "resuelta como") if sure else ("who may be", "que podría ser")
+    then_en = "" if sure else " Confirm or reject the match in review."
+    then_es = "" if sure else " Confirme o descarte la coincidencia en la revisión."
     if source is not None and row.source_record_id in seen:
         en_t, es_t = _kind(source.record_type)
         place = _place(source)
         at = f" ({place})" if place else ""
-        return (f"A {en_t} held by {owner}{at} names a person resolved as {who}, a subject of your case "
-                f"{case_label}.",
-                f"Un registro de tipo {es_t} de {owner}{at} nombra a una persona resuelta como {who}, "
-                f"sujeto de su caso {case_label}.")  # fmt: skip
-    return (f"A record held by {owner} names a person resolved as {who}, a subject of your case "
-            f"{case_label}: ask {pointer.contact_en}.",
-            f"Un registro de {owner} nombra a una persona resuelta como {who}, sujeto de su caso "
-            f"{case_label}: consulte a {pointer.contact_es}.")  # fmt: skip
+        return (f"A {en_t} held by {owner}{at} names a person {is_en} {who}, a subject of your case "
+                f"{case_label}.{then_en}",
+                f"Un registro de tipo {es_t} de {owner}{at} nombra a una persona {is_es} {who}, "
+                f"sujeto de su caso {case_label}.{then_es}")  # fmt: skip
+    return (f"A record held by {owner} names a person {is_en} {who}, a subject of your case "
+            f"{case_label}: ask {pointer.contact_en}.{then_en}",
+            f"Un registro de {owner} nombra a una persona {is_es} {who}, sujeto de su caso "
+            f"{case_label}: consulte a {pointer.contact_es}.{then_es}")  # fmt: skip
 
 
 def compose(
