@@ -34,7 +34,7 @@ from bench.common import cache_dir, figure, log
 BUDGET_PRECISION = 0.9
 BUDGET_RECALL = 0.9
 SEED = 20230314
-WORLD_DB_VERSION = 1  # bump when what the cached world database holds changes
+WORLD_DB_VERSION = 2  # bump when what the cached world database holds changes
 EXAMPLES = 5  # per class of miss or false lead, on stderr
 DIRECTIONS = {"mx_to_us": "US", "us_to_mx": "MX"}  # direction -> the nation holding the case
 
@@ -53,7 +53,7 @@ def _world_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     from bench.resolve import _loaded_database
     from bench.trace import _usable
     from puente.ingest.pipeline import LoadReport
-    from puente.resolve.batch import resolve_persons
+    from puente.resolve.batch import resolve_contacts, resolve_persons
     from puente.settle import after_loads
     from puente.store import connect
 
@@ -90,6 +90,10 @@ def _world_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
         resolved = resolve_persons(db)
         info["resolve_seconds"] = round(time.perf_counter() - started, 1)
         info["person_records"], info["person_entities"] = resolved.records, resolved.entities
+        started = time.perf_counter()
+        for kind in ("phone", "address"):  # the shared contacts the network rule follows
+            resolve_contacts(db, kind)
+        info["contacts_seconds"] = round(time.perf_counter() - started, 1)
         with db.engine.connect() as conn:
             stored = conn.exec_driver_sql("SELECT count(*) FROM records").scalar_one()
         # the files were loaded by another benchmark: one report stands for all of them
@@ -142,6 +146,13 @@ class _Truth:
                     self.pairs.add((case, rid))
         with (truth / "broken_rows.csv").open(encoding="utf-8") as handle:
             self.broken = sum(1 for _ in csv.DictReader(handle))
+        with (truth / "persons.csv").open(encoding="utf-8") as handle:
+            self.org = {r["person_id"]: r["org_id"] for r in csv.DictReader(handle) if r["org_id"]}
+
+    def same_network(self, person_record: str, subject_record: str) -> bool:
+        """Whether two person records are of one true organization (members of one network)."""
+        org = self.org.get(self.person.get(person_record, ""))
+        return org is not None and org == self.org.get(self.person.get(subject_record, ""))
 
 
 # --- scoring ----------------------------------------------------------------------------------------------
@@ -357,6 +368,13 @@ def run(args: Any) -> list[dict[str, Any]]:
                BUDGET_RECALL, found=len(either), truth=len(truth.pairs),
                mx_to_us=_ratio(len(either & to_us), len(to_us))),
     ]  # fmt: skip
+    # associates (a shared phone or address with a case subject): of the subject's organization?
+    associates = {
+        (orjson.loads(r.evidence)[1], orjson.loads(r.evidence)[2]) for r in rows if r.rule == "network"
+    }
+    members = sum(1 for person, subject in associates if truth.same_network(person, subject))
+    figures.append(figure(args, "leads.network.precision", _ratio(members, len(associates)), "ratio", None,
+                          same_organization=members, associates=len(associates)))  # fmt: skip
     by_task_force = Counter(r.task_force for r in rows)
     figures += [
         figure(args, "leads.total", len(rows), "leads", None, by_rule=dict(Counter(r.rule for r in rows)),

@@ -218,3 +218,49 @@ def test_a_subject_of_another_case_is_for_target_deconfliction_not_a_lead(db, tm
     # FGR's carpeta is told of GN's detention (MX may see it); HSI's case of FGR's seizure, as before
     assert ("MX/FGR", "MX/GN:person:IPH-77-1") in {(r.recipient, r.source_record_id) for r in rows}
     assert ("US/HSI", SEIZURE) in {(r.recipient, r.source_record_id) for r in rows}
+
+
+ASSOCIATES = """
+name: cbp-secondary
+title: {en: Secondary inspections, es: Revisiones secundarias}
+agency: US/CBP
+format: csv
+phone_region: MX
+markings: {releasable_to: [US], disclosure: pointer}
+records:
+  - type: seizure
+    key: seizure
+    id: "{ID}"
+    fields:
+      seized_on: DAY
+      port: {value: HIDALGO}
+    relations:
+      - {kind: subject, to: person}
+  - type: person
+    key: person
+    id: "{ID}-1"
+    fields:
+      name: NAME
+      phones[0]: TEL
+"""
+
+
+def test_a_person_sharing_a_phone_with_a_case_subject_is_a_network_lead(db, tmp_path):
+    from puente.resolve.batch import resolve_contacts
+
+    crafted(db, tmp_path)  # HSI's subject is FGR's detainee, whose phone is 899 123 4567
+    rows = (
+        "ID,DAY,NAME,TEL\nS-1,2023-06-01,Pedro Soto Ruiz,899 123 4567\nS-2,2023-06-02,Ana Lima,656 555 0100\n"
+    )
+    ingest_file(db, write(tmp_path, rows, "secondary.csv"), parse_profile(ASSOCIATES, "cbp-secondary"))
+    resolve_persons(db)
+    resolve_contacts(db, "phone")
+    refresh(db)
+    generate(db)
+    network = [r for r in _rows(db) if r.rule == "network"]
+    assert {(r.recipient, r.target_ref, r.source_record_id) for r in network} == {
+        ("US/HSI", CASE, "US/CBP:seizure:S-1")  # the associate's seizure; not the stranger's
+    }
+    view = read(db, HSI, PURPOSE, network[0].id)
+    assert "shares a phone number with" in view.en and "comparte un número de teléfono" in view.es
+    assert view.task_force == "BEST-RIO-GRANDE-VALLEY"  # Hidalgo

@@ -35,6 +35,7 @@ from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import (
     entity_members,
+    entity_mentions,
     lead_events,
     leads,
     load_runs,
@@ -116,6 +117,7 @@ def _agents(conn: Connection, case_ids: set[str]) -> dict[str, str]:
 
 
 MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
+CONTACTS = ("phone", "address")
 
 
 def _subject_entities(conn: Connection) -> tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]:
@@ -133,8 +135,9 @@ def _subject_entities(conn: Connection) -> tuple[dict[str, Any], dict[str, str],
 
 
 def _told_of(
-    conn: Connection, name: str, rule: config.Rule, links: set[tuple[str, str]], subjects: dict[str, Any]
-) -> list[Found]:
+    conn: Connection, name: str, rule: config.Rule, links: set[tuple[str, str]], subjects: dict[str, Any],
+    via: dict[tuple[str, str], str] | None = None,
+) -> list[Found]:  # fmt: skip
     """The leads of (person record, case subject) links: the events that name the person (or the person
     row itself, when nothing names it), told to each case's agency where it may learn of them."""
     # a subject of another case is not an event: target deconfliction tells both cases of it
@@ -151,14 +154,16 @@ def _told_of(
         namers = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
         events = [e for e in namers if rule.priority(e.record_type) is not None]
         # a person record named by nothing that fires (a detention list's row) is its own event
-        if not events and not namers and rule.priority("person") is not None:
+        alone = not namers and person.record_type == "person"
+        if not events and alone and rule.priority("person") is not None:
             events = [person]
         for case in subjects[subject_id]:
             for event in events:
                 if event.owner == case.owner or not event.may_tell(case.owner):
                     continue
+                how = (f"via:{via[(person_id, subject_id)]}",) if via else ()
                 found.append(Found(name, case.owner, case.record_id, event,
-                                   (event.record_id, person_id, subject_id, case.record_id),
+                                   (event.record_id, person_id, subject_id, case.record_id, *how),
                                    agent=agents.get(case.record_id)))  # fmt: skip
     return found
 
@@ -193,6 +198,33 @@ def possible_subject(conn: Connection, rule: config.Rule) -> list[Found]:
                 if entity is not None and other not in members[entity]:
                     links.update((other, s) for s in entity_subjects[entity])
     return _told_of(conn, "possible_subject", rule, links, subjects)
+
+
+def network(conn: Connection, rule: config.Rule) -> list[Found]:
+    """A person of another entity who shares a phone number or an address (a resolved phone or
+    address entity) with a case subject: an associate, the first step from a subject to the network."""
+    subjects, entity_of, members = _subject_entities(conn)
+    person_of = {m: s for s, e in entity_of.items() for m in members[e]}  # a member -> its subject
+    contact_of: dict[str, list[tuple[str, str]]] = defaultdict(
+        list
+    )  # phone/address entity -> (subject, kind)
+    for chunk in chunks(sorted(person_of)):
+        for record_id, kind, entity in conn.execute(
+            select(entity_mentions.c.record_id, entity_mentions.c.entity_type, entity_mentions.c.entity_id)
+            .where(entity_mentions.c.record_id.in_(chunk), entity_mentions.c.entity_type.in_(CONTACTS))
+        ):  # fmt: skip
+            contact_of[entity].append((person_of[record_id], kind))
+    via: dict[tuple[str, str], str] = {}
+    for chunk in chunks(sorted(contact_of)):
+        for record_id, entity in conn.execute(
+            select(entity_mentions.c.record_id, entity_mentions.c.entity_id).where(
+                entity_mentions.c.entity_id.in_(chunk), entity_mentions.c.entity_type.in_(CONTACTS)
+            )
+        ):
+            for subject_id, kind in contact_of[entity]:
+                if record_id not in members[entity_of[subject_id]]:  # the subject himself is no associate
+                    via.setdefault((record_id, subject_id), kind)
+    return _told_of(conn, "network", rule, set(via), subjects, via)
 
 
 def watch(conn: Connection, rule: config.Rule) -> list[Found]:
@@ -242,7 +274,10 @@ def trace(conn: Connection, rule: config.Rule) -> list[Found]:
     return found
 
 
-RULES = {"case_subject": case_subject, "possible_subject": possible_subject, "watch": watch, "trace": trace}
+RULES = {
+    "case_subject": case_subject, "possible_subject": possible_subject, "network": network, "watch": watch,
+    "trace": trace,
+}  # fmt: skip
 
 
 def generate(db: Database, now: dt.datetime | None = None) -> int:

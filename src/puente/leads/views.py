@@ -20,6 +20,10 @@ from puente.store.schema import lead_events, records, search_docs, watches
 
 Seen = Callable[[Connection, set[str]], set[str]]
 OUTCOMES = ("arrest", "seizure", "case_opened", "no_action")
+SHARED = {  # how an associate is tied to a case subject, as the explanation puts it
+    "phone": ("who shares a phone number with", "que comparte un número de teléfono con"),
+    "address": ("who shares an address with", "que comparte un domicilio con"),
+}
 STATUSES = ("new", "assigned", "actioned", "closed")
 
 
@@ -148,10 +152,13 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
                 f"Un rastreo concluido de un arma{at_es} encontró que quien la compró es {who}, sujeto de su "
                 f"caso {case_label}.")  # fmt: skip
     # a possible match is one the model could not settle: say so, and what to do about it
-    sure = rule == "case_subject"
+    sure = rule != "possible_subject"
     is_en, is_es = ("resolved as", "resuelta como") if sure else ("who may be", "que podría ser")
     then_en = "" if sure else " Confirm or reject the match in review."
     then_es = "" if sure else " Confirme o descarte la coincidencia en la revisión."
+    if rule == "network":  # an associate: the evidence says what they share
+        shared = next((e[4:] for e in evidence if e.startswith("via:")), "phone")
+        is_en, is_es = SHARED[shared]
     if source is not None and row.source_record_id in seen:
         en_t, es_t = _kind(source.record_type)
         place = _place(source)
@@ -170,7 +177,7 @@ def compose(
     conn: Connection, row: Row[Any], seen: Seen, now: dt.datetime, *, history: bool = False
 ) -> LeadView:
     """One lead row as the reader whose ``seen`` is given may see it."""
-    ids = {i for i in orjson.loads(row.evidence) if not i.startswith("trace:")}
+    ids = {i for i in orjson.loads(row.evidence) if not i.startswith(("trace:", "via:"))}
     docs = _docs(conn, ids)
     visible_ids = seen(conn, set(docs))
     evidence = []
