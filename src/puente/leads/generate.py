@@ -4,6 +4,9 @@
   of another agency's case (a Mexican seizure's detainee who is a subject of a US case, or a US port
   seizure's subject in a Mexican carpeta). The case's agency is told, routed to its case agent and
   to the task force of the record's port or state.
+- ``possible_subject``: the same, for a person the model could not settle against the subject (a pair
+  left for review): a low-priority lead that asks for the match to be confirmed or rejected.
+- ``network``: a record names a person who shares a phone number or an address with a case subject.
 - ``watch``: a record of another agency met a watch (``puente.watch``); its watcher is told.
 - ``trace``: a completed trace found that the purchaser of a recovered gun is a case subject.
 
