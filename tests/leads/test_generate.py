@@ -187,6 +187,16 @@ def test_a_match_the_model_could_not_settle_is_a_possible_lead_until_an_analyst_
     }
     view = read(db, HSI, PURPOSE, possible[0].id)
     assert "who may be" in view.en and "Confirm or reject" in view.en and "podría ser" in view.es
+    # an analyst says they are one man: the confirmed lead supersedes the possible one
+    decide(db, HSI, "US/HSI:person:DL55QR0000001-1", DETAINEE, "same", PURPOSE)
+    resolve_persons(db)
+    assert generate(db) >= 1
+    view = read(db, HSI, PURPOSE, possible[0].id)
+    assert (
+        view.status == "closed"
+        and view.outcome == "superseded"
+        and "superseded by lead" in view.history[-1]["text"]
+    )
     decide(db, HSI, "US/HSI:person:DL55QR0000001-1", DETAINEE, "different", PURPOSE)
     resolve_persons(db)
     with db.engine.begin() as conn:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from puente.leads import config
 from puente.leads.outbox import enqueue
@@ -314,8 +314,29 @@ def generate(db: Database, now: dt.datetime | None = None) -> int:
                 ).scalar_one())  # fmt: skip
                 log(conn, lead_id, f.recipient, "created", SYSTEM, "", now)
                 new += 1
+                if f.rule == "case_subject":
+                    _supersede(conn, f, lead_id, now)
         audit.record(conn, SYSTEM, "generate_leads", purpose="leads", detail={"new": new})
     return new
+
+
+def _supersede(conn: Connection, found: Found, lead_id: int, now: dt.datetime) -> None:
+    """Close the open possible lead the model has now settled into this one (the same case and
+    record), pointing to it, so that the connection is worked once."""
+    earlier = conn.execute(
+        select(leads.c.id).where(
+            leads.c.rule == "possible_subject", leads.c.recipient == found.recipient,
+            leads.c.target_ref == found.target_ref, leads.c.source_record_id == found.source.record_id,
+            leads.c.status.in_(("new", "assigned")),
+        )
+    ).scalars().all()  # fmt: skip
+    for possible in earlier:
+        conn.execute(
+            update(leads)
+            .where(leads.c.id == possible)
+            .values(status="closed", outcome="superseded", closed_at=now)
+        )
+        log(conn, possible, found.recipient, "closed", SYSTEM, f"superseded by lead {lead_id}", now)
 
 
 def log(conn: Connection, lead_id: int, recipient: str, kind: str, actor: str, text: str,

@@ -19,7 +19,7 @@ from puente.policy.principals import Principal
 from puente.store.schema import lead_events, records, search_docs, watches
 
 Seen = Callable[[Connection, set[str]], set[str]]
-OUTCOMES = ("arrest", "seizure", "case_opened", "no_action")
+OUTCOMES = ("arrest", "seizure", "case_opened", "no_action")  # a person's choice; "superseded" is the rules'
 SHARED = {  # how an associate is tied to a case subject, as the explanation puts it
     "phone": ("who shares a phone number with", "que comparte un número de teléfono con"),
     "address": ("who shares an address with", "que comparte un domicilio con"),
