@@ -1,6 +1,7 @@
 """What follows a batch of loads, whichever face ran them: the planner learns how the store grew,
 new records and versions are found by search at once, watches are told of what met them, agencies
-whose cases share a target are told, the lead rules fire, and the leads' messages leave."""
+whose cases share a target are told, the hot lists follow, the lead rules fire, and the leads'
+messages leave."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ def after_loads(db: Database, reports: Sequence[LoadReport]) -> Settled:
     from puente.deconflict.targets import deconflict_targets
     from puente.leads.generate import generate
     from puente.leads.outbox import deliver
+    from puente.screen.lanes import rebuild
     from puente.search import refresh
     from puente.watch.watches import check
 
     renew_statistics(db, reports)
     refresh(db)
     hits = check(db)
+    rebuild(db)  # the hot lists: a theft or a recovery counts at the next check
     told = deconflict_targets(db)
     new = generate(db)
     if new:

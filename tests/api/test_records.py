@@ -146,8 +146,8 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
         "access-requests", "audit/views", "deconfliction-alerts", "entities", "lead-figures", "leads",
         "leads/{lead_id}", "me", "operations",
         "principals", "profiles/{record_id}", "quarantine", "records", "records/{record_id}", "runs",
-        "runs/{run_id}", "search", "status", "trace-events", "traces", "traces/patterns", "traces/ranking",
-        "traces/{trace_id}", "watch-hits", "watches",
+        "runs/{run_id}", "screen-rates", "search", "status", "trace-events", "traces", "traces/patterns",
+        "traces/ranking", "traces/{trace_id}", "watch-hits", "watches",
     )]  # fmt: skip
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
@@ -161,7 +161,7 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
             assert runs.json() and {r["owner"] for r in runs.json()} == {viewer.agency}
         answers.append(client.get("/api/v1/records", params={"limit": 1000}, headers=h).text)
         for path in ("traces", "traces/patterns", "traces/ranking", "trace-events", "operations",
-                     "deconfliction-alerts", "watch-hits", "watches", "leads", "lead-figures",
+                     "deconfliction-alerts", "watch-hits", "watches", "leads", "lead-figures", "screen-rates",
                      *(f"traces/{n}" for n in range(1, 12)),
                      *(f"leads/{n}" for n in range(1, 12))):  # fmt: skip
             answers.append(client.get(f"/api/v1/{path}", headers=h).text)

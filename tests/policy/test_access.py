@@ -185,6 +185,11 @@ def read_paths(db, viewer):
             (repr(views), repr(patterns(views)), repr(ranking(views)), repr(events(db, viewer, PURPOSE)))
         )
     out.extend(_lead_paths(db, viewer))
+    if authorize(viewer, "screen").allowed:  # the canary's stolen car, at the lane
+        from puente.screen.lanes import rebuild, screen
+
+        rebuild(db)
+        out.append(repr(screen(db, viewer, PURPOSE, plate="CNRY-123", state="US-TX")))
     refresh(db)
     for q in SEARCHES:
         found = search(db, viewer, q, PURPOSE, limit=100)
@@ -260,6 +265,26 @@ def seed_canary(db, tmp_path):
     ingest_file(
         db, write(tmp_path, f"ID,TITLE\nC-1,{CANARY}\n", "canary.csv"), parse_profile(HIDDEN, "canary")
     )
+    # a stolen car of ATF's, released to no one: no other officer's check may show it, or a pointer
+    rows = f"ID,MAKE,PLATE,STATE,STOLEN\n{CANARY}-car,{CANARY} Motors,CNRY123,TX,2024-01-02\n"
+    ingest_file(db, write(tmp_path, rows, "canary-car.csv"), parse_profile(HIDDEN_CAR, "canary-car"))
+
+
+HIDDEN_CAR = """
+name: canary-car
+title: {en: Test cars, es: Autos de prueba}
+agency: US/ATF
+format: csv
+markings: {releasable_to: [US/ATF], disclosure: none}
+records:
+  - type: vehicle
+    id: "{ID}"
+    fields:
+      make: MAKE
+      plate: PLATE
+      plate.issuer: STATE
+      reported_stolen_on: STOLEN
+"""
 
 
 # An informant of ATF's, released to no one, who shares a phone with an FGR detainee of the samples
@@ -421,6 +446,7 @@ ENFORCED = {
     "plan_operation": lambda db, who: _plan(db, who),
     "work_leads": lambda db, who: _lead_work(db, who),
     "manage_webhooks": lambda db, who: _webhook(db, who),
+    "screen": lambda db, who: _screen(db, who),
     "trace": lambda db, who: _trace()(db, who, PURPOSE),
 }
 
@@ -430,6 +456,12 @@ def _lead_work(db, who):
 
     with contextlib.suppress(LeadMissing):  # allowed, and there is no such lead
         comment(db, who, PURPOSE, 1, "seen")
+
+
+def _screen(db, who):
+    from puente.screen.lanes import screen
+
+    screen(db, who, PURPOSE, plate="ABC1234")
 
 
 def _webhook(db, who):

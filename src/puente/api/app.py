@@ -18,6 +18,7 @@ from puente.api import (
     leads,
     principals,
     records,
+    screening,
     search,
     stewards,
     traces,
@@ -72,6 +73,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(deconfliction.router, prefix=PREFIX)
     app.include_router(watches.router, prefix=PREFIX)
     app.include_router(leads.router, prefix=PREFIX)
+    app.include_router(screening.router, prefix=PREFIX)
     web.mount(app)
 
     def answer(

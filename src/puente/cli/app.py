@@ -16,6 +16,7 @@ from rich.table import Table
 from puente.cli import deconfliction as deconfliction_cli
 from puente.cli import governance, resolution
 from puente.cli import leading as leading_cli
+from puente.cli import screening as screening_cli
 from puente.cli import search as search_cli
 from puente.cli import tracing as tracing_cli
 from puente.cli import watching as watching_cli
@@ -609,6 +610,7 @@ tracing_cli.register(app)
 deconfliction_cli.register(app)
 watching_cli.register(app)
 leading_cli.register(app)
+screening_cli.register(app)
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ OPERATIONS: dict[str, frozenset[Role]] = {
     "plan_operation": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR}),
     "work_leads": frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR}),
     "manage_webhooks": frozenset({Role.SUPERVISOR, Role.STEWARD}),
+    "screen": frozenset({Role.OFFICER, Role.ANALYST, Role.SUPERVISOR}),
 }
 CERTIFICATES = {"trace": "tracing"}  # as eTrace requires its course
 

@@ -653,3 +653,50 @@ search_interest = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index(None, "record_id"),
 )
+
+# --- screening ------------------------------------------------------------------------------------
+
+# The hot lists of both nations: one row per key a vehicle or person is looked up by (a VIN, a plate
+# and its issuer, a person's identifier), derived from the records and kept level with the loads. A
+# new version of a record replaces its rows, so a recovery (a version no longer stolen) removes them.
+hotlist = Table(
+    "hotlist",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # vin, plate, person
+    Column("key", String(200), nullable=False),  # as normalised: a VIN, a plate number, an identifier
+    Column("fuzzy", String(200), nullable=False),  # the key with the characters plate readers confuse folded
+    Column("state", String(10)),  # a plate's issuer
+    Column("record_id", String(400), nullable=False),
+    Column("owner", String(40), nullable=False),
+    Column("audience", Text, nullable=False),  # JSON: the agencies that may see the record
+    Column("disclosure", String(20), nullable=False),
+    Column("reason", String(30), nullable=False),  # stolen_us, stolen_mx, case_subject
+    Column("label", String(300), nullable=False),
+    Column("since", String(10)),  # when it was stolen, or the case opened
+    Index(None, "record_id"),
+)
+
+hotlist_state = Table(
+    "hotlist_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("run_id", BigInteger),
+)
+
+# Every hit an officer was shown, and what they did about it: the outcomes give each rule its rate.
+screen_hits = Table(
+    "screen_hits",
+    metadata,
+    Column("id", Serial, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(100), nullable=False),
+    Column("agency", String(40), nullable=False),
+    Column("port", String(40)),
+    Column("record_id", String(400), nullable=False),
+    Column("reason", String(30), nullable=False),
+    Column("match", String(20), nullable=False),  # exact, ocr, no_state, partial
+    Column("action", String(20)),  # inspected, seized, released, false_hit
+    Column("action_at", DateTime(timezone=True)),
+    Index(None, "reason", "action"),
+)

@@ -1,0 +1,140 @@
+"""Screening over a crafted set, on SQLite and PostgreSQL: both nations' stolen vehicles and the
+subjects of cases in the hot lists; a plate read with confused characters, without its state, or in
+part is a ranked candidate; a VIN with a wrong check digit is said to be so and still looked up;
+markings give "hit: contact the holder"; a new version that is no longer stolen leaves the list;
+hits are recorded, acted on and counted by rule."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from puente.ingest.pipeline import ingest_file
+from puente.ingest.profiles import load_profile, parse_profile
+from puente.policy.access import Refused
+from puente.policy.principals import Role
+from puente.screen.lanes import act, rates, rebuild, screen
+from puente.search import refresh
+from tests.ingest.test_bad_input import write
+from tests.leads.test_generate import CASE_ROWS
+from tests.policy.test_access import FGR, PURPOSE, person
+
+CBP = person("kim.cbp", "US/CBP", Role.OFFICER)
+CBP_BOSS = person("lee.cbp", "US/CBP", Role.SUPERVISOR)
+HSI = person("ines.hsi", "US/HSI", Role.OFFICER)
+NCIC = (
+    "NIC,VIN,LIC,LIS,VMA,VMO,VYR,VCO,DOT,OCA\n"
+    "V123456789,1HGCM82633A004352,BSB1085,TX,HONDA,ACCORD,2003,GRY,03/02/2024,HPD-24-0117\n"
+    "V223456789,,7KQZ551,CA,TOYOTA,TACOMA,2019,WHI,04/11/2024,SDPD-24-9\n"
+)
+REPUVE = (
+    "FOLIO_ROBO|NIV|PLACA|ENTIDAD_PLACA|MARCA|SUBMARCA|MODELO|COLOR|FECHA_ROBO|AVERIGUACION\n"
+    "R-77|3VWFE21C04M000001|RXP-44-12|Tamaulipas|VOLKSWAGEN|JETTA|2004|ROJO|12/01/2024|CI-TAM-1\n"
+)
+
+
+@pytest.fixture
+def lists(db, tmp_path):
+    ingest_file(db, write(tmp_path, NCIC, "ncic.csv"), load_profile("ncic-stolen-vehicles"))
+    path = tmp_path / "repuve.csv"
+    path.write_bytes(REPUVE.encode("cp1252"))
+    ingest_file(db, path, load_profile("repuve-robados"))
+    ingest_file(db, write(tmp_path, CASE_ROWS, "cases.csv"), load_profile("hsi-cases"))
+    refresh(db)
+    assert rebuild(db) >= 5
+    return db
+
+
+def test_a_stolen_plate_is_hit_however_the_reader_misread_it(lists):
+    exact = screen(lists, CBP, PURPOSE, plate="BSB-1085", state="US-TX", port="LAREDO")
+    assert exact.hit and exact.matches[0].how == "exact" and exact.matches[0].reason == "stolen_us"
+    assert "HONDA ACCORD" in exact.matches[0].en and "robado en EE. UU." in exact.matches[0].es
+    assert screen(lists, CBP, PURPOSE, plate="8S81O85", state="US-TX").matches[0].how == "ocr"  # B/8 S/5 O/0
+    assert screen(lists, CBP, PURPOSE, plate="BSB1085").matches[0].how == "no_state"
+    assert screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-AZ").matches[0].how == "other_state"
+    partial = screen(lists, CBP, PURPOSE, plate="1085*")
+    assert [m.how for m in partial.matches] == ["partial"] and partial.matches[0].label.startswith("HONDA")
+    assert not screen(lists, CBP, PURPOSE, plate="ZZZ9999", state="US-TX").hit
+
+
+def test_a_vin_with_a_wrong_check_digit_is_said_so_and_still_looked_up(lists):
+    good = screen(lists, CBP, PURPOSE, vin="1HGCM82633A004352")
+    assert good.hit and not good.problems
+    misread = screen(lists, CBP, PURPOSE, vin="1HGCM82633AOO4352")  # O for 0: the check digit fails
+    assert misread.problems and misread.hit and misread.matches[0].how == "ocr"
+
+
+def test_markings_hold_a_hit_the_officer_may_not_see_is_contact_the_holder(lists):
+    mexican = screen(lists, CBP, PURPOSE, plate="RXP4412")  # REPUVE releases to CBP
+    assert mexican.matches[0].reason == "stolen_mx" and mexican.matches[0].record_id
+    told = screen(lists, HSI, PURPOSE, plate="RXP4412")  # ... but not to HSI, which is pointed to it
+    assert told.hit and told.matches[0].record_id is None and told.matches[0].label is None
+    assert "contact the holder" in told.matches[0].en and "contacte al titular" in told.matches[0].es
+    assert "JETTA" not in repr(told)
+    fgr = screen(lists, FGR, PURPOSE, plate="BSB1085")  # NCIC releases to SSPC and ANAM, not FGR
+    assert fgr.hit and fgr.matches[0].record_id is None
+    with pytest.raises(Refused):
+        screen(lists, person("marta.fgr", "MX/FGR", Role.STEWARD), PURPOSE, plate="BSB1085")
+
+
+def test_a_case_subject_driving_south_is_hit_by_name_and_birth_date(lists):
+    hsi_analyst = person("ana.hsi", "US/HSI", Role.ANALYST)
+    found = screen(
+        lists, hsi_analyst, PURPOSE, surname="Hernández Gómez", given="José Luis", birth="1988-03-04"
+    )
+    assert found.hit and found.matches[0].reason == "case_subject" and "DL55QR0000001" in found.matches[0].en
+    # HSI's cases are released to HSI alone, and point others to it
+    assert (
+        screen(lists, CBP, PURPOSE, surname="Hernandez", given="Jose", birth="1988-03-04")
+        .matches[0]
+        .record_id
+        is None
+    )
+
+
+def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
+    text = (
+        resources.files("puente.ingest")
+        .joinpath("profiles/ncic-stolen-vehicles.yaml")
+        .read_text(encoding="utf-8")
+    )
+    text = text.replace("reported_stolen_on: {column: DOT, required: true}", "reported_stolen_on: DOT")
+    recovered = NCIC.splitlines()[0] + "\nV123456789,1HGCM82633A004352,BSB1085,TX,HONDA,ACCORD,2003,GRY,,\n"
+    ingest_file(
+        lists, write(tmp_path, recovered, "recovered.csv"), parse_profile(text, "ncic-stolen-vehicles")
+    )
+    rebuild(lists)
+    assert not screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX").hit
+    assert screen(lists, CBP, PURPOSE, plate="7KQZ551", state="US-CA").hit  # the others stay
+
+
+def test_officers_say_what_they_did_and_supervisors_see_each_rules_rate(lists):
+    first = screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX")
+    second = screen(lists, CBP, PURPOSE, plate="RXP4412")
+    assert act(lists, CBP, PURPOSE, first.hit_ids[0], "seized")
+    assert act(lists, CBP, PURPOSE, second.hit_ids[0], "false_hit")
+    assert not act(lists, HSI, PURPOSE, first.hit_ids[0], "released")  # another agency's hit
+    with pytest.raises(ValueError):
+        act(lists, CBP, PURPOSE, first.hit_ids[0], "waved")
+    numbers = rates(lists, CBP_BOSS, PURPOSE)
+    assert numbers["stolen_us"]["actions"] == {"seized": 1} and numbers["stolen_mx"]["false_hit_rate"] == 1.0
+    with pytest.raises(Refused):
+        rates(lists, CBP, PURPOSE)  # an officer does not read the rates
+
+
+def test_a_day_of_plate_reads_is_checked_in_one_run(lists, tmp_path):
+    from tests.cli.test_app import run
+
+    reads = tmp_path / "laredo.csv"
+    reads.write_text(
+        "plate,state,vin,port\nBSB1085,US-TX,,LAREDO\nABC1234,US-TX,,LAREDO\n,,3VWFE21C04M000001,LAREDO\n"
+    )
+    url = str(lists.engine.url.render_as_string(hide_password=False))
+    run("principals", "add", "kim.cbp", "--agency", "US/CBP", "--role", "officer", "--db", url)
+    answer = run("screen", str(reads), "--as", "kim.cbp", "--purpose", PURPOSE, "--db", url, "--json")
+    lines = [json.loads(line) for line in answer.stdout.splitlines() if line.startswith("{")]
+    assert answer.exit_code == 1 and [line["hit"] for line in lines] == [True, False, True]
+    one = run("screen", "--plate", "ZZZ9999", "--as", "kim.cbp", "--purpose", PURPOSE, "--db", url)
+    assert one.exit_code == 0 and "No hit" in one.stdout
