@@ -257,3 +257,27 @@ def test_a_lead_arrives_live_in_the_inbox_and_is_assigned_actioned_and_closed(se
     history = page.inner_text("#lead-history")
     assert all(kind in history for kind in ("created", "assigned", "actioned", "closed"))
     assert page.locator("#take").count() == 0  # a closed lead is not worked again
+
+
+def test_the_officers_console_shows_a_misread_plate_and_a_hit_to_contact_the_holder(server, browser):
+    from tests.policy.test_access import CBP
+
+    officer = log_in(browser, server, CBP.user_id)
+    officer.goto(f"{server}/screen")
+    officer.fill("#sc-plate", "8SB 1O85")  # the reader took B for 8 and 0 for O
+    officer.fill("#sc-state", "US-TX")
+    officer.click("#sc-check")
+    officer.wait_for_selector("#screen-matches")
+    hit = officer.inner_text("#screen-matches")
+    assert "HONDA ACCORD" in hit and "confuse" in hit and "reported stolen in the US" in hit
+    officer.locator("#screen-matches button[value=seized]").first.click()
+    officer.wait_for_selector("#recorded")
+    assert "Seized" in officer.inner_text("#recorded")
+
+    analyst = log_in(browser, server, ATF.user_id, lang="es-MX")
+    analyst.goto(f"{server}/screen")
+    analyst.fill("#sc-plate", "RXP-44-12")  # REPUVE's car: its details are not released to ATF
+    analyst.click("#sc-check")
+    analyst.wait_for_selector("#screen-matches")
+    told = analyst.inner_text("#screen-matches")
+    assert "contacte al titular" in told and "JETTA" not in told

@@ -21,6 +21,7 @@ from tests.policy.test_access import (
     ATF,
     CANARY,
     CANARY_NEIGHBOURS,
+    CBP,
     FGR,
     PURPOSE,
     SEARCHES,
@@ -53,12 +54,25 @@ def seeded(db, tmp_path):
     resolve_things(db, "firearm")
     refresh(db)
     seed_lead_canary(db, tmp_path)
+    _stolen_cars(db, tmp_path)
     with db.engine.begin() as conn:
         for principal in (*VIEWERS, FGR_STEWARD):
             save(conn, principal)
     for principal in (*VIEWERS, FGR_STEWARD):
         auth.set_password(db, "system", principal.user_id, PASSWORD)
     return db
+
+
+def _stolen_cars(db, tmp_path):
+    """A stolen car in each nation's list (NCIC, REPUVE): the officer's console has hits to show."""
+    from puente.screen.lanes import rebuild
+    from tests.screen.test_check import NCIC, REPUVE
+
+    ingest_file(db, write(tmp_path, NCIC, "ncic.csv"), load_profile("ncic-stolen-vehicles"))
+    path = tmp_path / "repuve.csv"
+    path.write_bytes(REPUVE.encode("cp1252"))
+    ingest_file(db, path, load_profile("repuve-robados"))
+    rebuild(db)
 
 
 def signed_in(app, principal, lang="en"):
@@ -129,7 +143,7 @@ def test_every_page_in_both_languages(site):
     pages = ["/search?q=jose", "/profile/MX/FGR:person:FGR-TAM-2023-0117-1",
              "/record/MX/FGR:person:FGR-TAM-2023-0117-1", "/requests", "/steward/upload", "/steward/runs",
              "/steward/quarantine", "/audit", "/traces", "/traces/dashboard", "/traces/1",
-             "/operations", "/inbox", "/inbox?status=all", "/watches"]  # fmt: skip
+             "/operations", "/inbox", "/inbox?status=all", "/watches", "/screen"]  # fmt: skip
     for path in pages:
         spanish = client.get(path)
         assert spanish.status_code == 200 and 'lang="es"' in spanish.text, path
@@ -314,3 +328,18 @@ def test_watches_are_added_listed_and_stopped_from_their_page(site):
     assert 'action="/watches/' + watch_id + '/stop"' not in stopped.text
     short = client.post("/watches", data={"value": "-", "csrf": csrf_of(client)})
     assert short.status_code == 422 and 'id="watch-error"' in short.text
+
+
+def test_the_officers_console_shows_a_hit_or_whom_to_contact(site):
+    cbp, atf = signed_in(site, CBP), signed_in(site, ATF, lang="es")
+    hit = cbp.post("/screen", data={"plate": "RXP4412", "csrf": csrf_of(cbp)}).text
+    assert "JETTA" in hit and "stolen_mx" in hit and 'id="screen-matches"' in hit
+    pointer = atf.post("/screen", data={"plate": "RXP4412", "csrf": csrf_of(atf)}).text
+    assert "contacte al titular" in pointer and "JETTA" not in pointer
+    hit_id = re.search(r'action="/screen/hits/(\d+)"', hit).group(1)
+    done = cbp.post(f"/screen/hits/{hit_id}", data={"action": "inspected", "csrf": csrf_of(cbp)})
+    assert done.status_code == 200 and 'id="recorded"' in done.text
+    assert (
+        cbp.post(f"/screen/hits/{hit_id}", data={"action": "inspected", "csrf": csrf_of(atf)}).status_code
+        == 403
+    )

@@ -16,12 +16,13 @@ __all__ = ["error_page", "mount"]
 
 def mount(app: FastAPI) -> None:
     """Serve the pages and their stylesheet beside the API."""
-    from puente.web import leads, operations, tracing
+    from puente.web import leads, operations, screening, tracing
 
     app.include_router(router)
     app.include_router(tracing.router)
     app.include_router(operations.router)
     app.include_router(leads.router)
+    app.include_router(screening.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.exception_handler(LoginNeeded)
