@@ -138,3 +138,17 @@ def test_a_day_of_plate_reads_is_checked_in_one_run(lists, tmp_path):
     assert answer.exit_code == 1 and [line["hit"] for line in lines] == [True, False, True]
     one = run("screen", "--plate", "ZZZ9999", "--as", "kim.cbp", "--purpose", PURPOSE, "--db", url)
     assert one.exit_code == 0 and "No hit" in one.stdout
+
+
+def test_an_identifier_is_found_however_it_is_punctuated():
+    from puente.screen.check import check
+    from puente.screen.hotlist import Entry, Index
+
+    seen = frozenset({"US/CBP", "US/HSI"})
+    wanted = Entry("person", "123456789", None, "US/HSI:person:X-1", "US/HSI", seen, "pointer",
+                   "case_subject", "Juan Pérez · X", None)  # fmt: skip
+    index = Index([wanted])
+    assert check(index, CBP, identifier="123-45-6789").hit and check(index, CBP, identifier="123456789").hit
+    stateless = Index([Entry("plate", "ABC123", None, "MX/SSPC:vehicle:1", "MX/SSPC", frozenset({"US/CBP"}),
+                             "pointer", "stolen_mx", "Nissan", None)])  # fmt: skip
+    assert check(stateless, CBP, plate="ABC123", state="US-TX").matches[0].how == "no_state"  # none to differ

@@ -12,7 +12,7 @@ from puente.normalize.errors import NormalizationError
 from puente.normalize.identifiers import normalize_vin
 from puente.policy.access import Pointer
 from puente.policy.principals import Principal
-from puente.screen.hotlist import Entry, Index, fuzzy, person_key
+from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_key
 
 HOW = {  # how a candidate matched, best first
     "exact": ("the same", "idéntica"),
@@ -78,9 +78,8 @@ def _plate(index: Index, plate: str, state: str | None) -> list[tuple[str, Entry
     found: list[tuple[str, Entry]] = []
     for n in index.exact.get(("plate", number), ()):
         e = index.entries[n]
-        found.append(
-            ("exact" if state and e.state == state else "no_state" if not state else "other_state", e)
-        )
+        same = "exact" if state and e.state == state else None
+        found.append((same or ("no_state" if not state or e.state is None else "other_state"), e))
     seen = {id(e) for _, e in found}
     for n in index.folded.get(("plate", fuzzy(number)), ()):
         e = index.entries[n]
@@ -117,9 +116,7 @@ def check(
         exact = {id(e) for _, e in found}
         found += [("ocr", index.entries[n]) for n in index.folded.get(("vin", fuzzy(key)), ())
                   if id(index.entries[n]) not in exact]  # fmt: skip
-    keys = [person_key(surname, given, birth)] + [
-        identifier.strip().upper().replace("-", "") if identifier else None
-    ]
+    keys = [person_key(surname, given, birth), identifier_key(identifier)]
     for key in filter(None, keys):
         found += [("exact", index.entries[n]) for n in index.exact.get(("person", key), ())]
     best: dict[str, tuple[str, Entry]] = {}

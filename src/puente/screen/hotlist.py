@@ -33,6 +33,12 @@ def fuzzy(key: str) -> str:
     return key.upper().translate(_CONFUSED)
 
 
+def identifier_key(value: str | None) -> str | None:
+    """An identifier as looked up: letters and digits only (an SSN is stored with its hyphens)."""
+    key = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    return key or None
+
+
 def person_key(surname: str | None, given: str | None, birth: str | None) -> str | None:
     """A wanted person looked up by first surname, first given name and birth date."""
     first_surname = (fold(surname or "").split() or [""])[0]
@@ -70,7 +76,7 @@ def _vehicle_rows(
 def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: dict[str, Any],
                  case_id: str) -> list[tuple]:  # fmt: skip
     name = c.get("name") or {}
-    keys = [_value(c.get(k)) for k in ("curp", "ssn", "passport", "driver_licence")]
+    keys = [identifier_key(_value(c.get(k))) for k in ("curp", "ssn", "passport", "driver_licence")]
     keys.append(person_key(name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")))
     label = name.get("original") or " ".join(
         x for x in (name.get("given_names"), name.get("paternal_surname")) if x

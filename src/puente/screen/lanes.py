@@ -4,6 +4,7 @@ each rule's hit rate for supervisors."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import Counter, defaultdict
@@ -39,6 +40,9 @@ def current(db: Database) -> Index:
         cached = _cache.get(url)
         if cached is None or cached[0] != run:
             cached = (run, now, Index.load(db))
+            # millions of long-lived entries: keep them out of the collector's full passes, which
+            # would otherwise stall a lane for seconds
+            gc.freeze()
         _cache[url] = (cached[0], now, cached[2])
         return cached[2]
 
