@@ -7,6 +7,8 @@ import math
 import os
 import resource
 import secrets
+import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -170,6 +172,24 @@ def cache_dir(*parts: str) -> Path:
     path = CACHE_DIR.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def fresh_sqlite(path: Path, copy_of: Path | None = None) -> Path:
+    """Clear a cached SQLite file (its WAL, shared memory and kept files too) to be built again,
+    as a copy of ``copy_of`` when given: the backup API copies consistently even while another
+    benchmark has that file open. Returns the folder for its kept files."""
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    blobs = path.parent / f"{path.stem}-files"
+    shutil.rmtree(blobs, ignore_errors=True)
+    if copy_of is not None:
+        source, target = sqlite3.connect(copy_of), sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+    return blobs
 
 
 def peak_rss_mib(children: bool = False) -> float:

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import sqlite3
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, log
+from bench.common import cache_dir, figure, fresh_sqlite, log
 
 BUDGET_PRECISION = 0.9
 BUDGET_RECALL = 0.9
@@ -68,19 +66,9 @@ def _world_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     if done.is_file() and path.is_file() and _usable(path):
         return folder, path, json.loads(done.read_text(encoding="utf-8")), True
     done.unlink(missing_ok=True)
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    blobs = path.parent / f"{path.stem}-files"
-    shutil.rmtree(blobs, ignore_errors=True)
     loaded = _loaded_database(folder, manifest)
     log(f"copying the loaded world into {path.name}")
-    # the backup API gives a consistent copy even if another benchmark has the file open
-    source, target = sqlite3.connect(loaded), sqlite3.connect(path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    blobs = fresh_sqlite(path, copy_of=loaded)
     db = connect(f"sqlite:///{path}", blob_dir=blobs)
     info: dict[str, Any] = {}
     try:

@@ -21,19 +21,18 @@ while the process holds little): p50/p99 and the index's build time and memory.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import json
 import math
 import random
-import shutil
-import sqlite3
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, log, peak_rss_mib
+from bench.common import cache_dir, figure, fresh_sqlite, log, peak_rss_mib
 
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
@@ -84,13 +83,12 @@ def _rss_mib() -> float:
 
 
 def _available_mib() -> float | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    """Memory the kernel says is available; None where /proc/meminfo cannot be read (then only the
+    fixed limit guards the 10M index)."""
+    with contextlib.suppress(OSError), open("/proc/meminfo", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
     return None
 
 
@@ -113,18 +111,8 @@ def _screen_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     if done.is_file() and path.is_file() and _usable(path):
         return folder, path, json.loads(done.read_text(encoding="utf-8")), True
     done.unlink(missing_ok=True)
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    blobs = path.parent / f"{path.stem}-files"
-    shutil.rmtree(blobs, ignore_errors=True)
     log(f"copying the settled world {source.name} into {path.name}")
-    # the backup API gives a consistent copy even if another benchmark has the file open
-    reader, target = sqlite3.connect(source), sqlite3.connect(path)
-    try:
-        reader.backup(target)
-    finally:
-        reader.close()
-        target.close()
+    blobs = fresh_sqlite(path, copy_of=source)
     db = connect(f"sqlite:///{path}", blob_dir=blobs)
     info: dict[str, Any] = {"world": built}
     try:

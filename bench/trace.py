@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO_DIR, cache_dir, figure, log, scale_size
+from bench.common import REPO_DIR, cache_dir, figure, fresh_sqlite, log, scale_size
 
 BUDGET_PRECISION_AT_50 = 0.9
 BUDGET_MATCH_SECONDS = 60.0
@@ -158,10 +158,7 @@ def _world_database(folder: Path, manifest: dict[str, Any]) -> tuple[Path, dict[
     if done.is_file() and path.is_file() and _usable(path):
         return path, json.loads(done.read_text(encoding="utf-8")), True
     done.unlink(missing_ok=True)
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    blobs = path.parent / f"{path.stem}-files"
-    shutil.rmtree(blobs, ignore_errors=True)
+    blobs = fresh_sqlite(path)
     db = connect(f"sqlite:///{path}", blob_dir=blobs)
     info: dict[str, Any] = {"files": []}
     try:

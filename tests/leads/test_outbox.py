@@ -46,15 +46,14 @@ HIDDEN = ("ATF-7", "Straw purchasing", "Castro", "Ivan")
 NATS_URL = "nats://127.0.0.1:4222"
 
 
-def _nats_up() -> bool:
+@pytest.fixture
+def nats_server() -> str:
+    """The NATS server the machine runs on loopback: a test that needs it fails, never skips, without it."""
     try:
         socket.create_connection(("127.0.0.1", 4222), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-needs_nats = pytest.mark.skipif(not _nats_up(), reason="no NATS server accepts connections on 127.0.0.1:4222")
+    except OSError as exc:
+        pytest.fail(f"no NATS server accepts connections on 127.0.0.1:4222 ({exc})")
+    return NATS_URL
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +155,7 @@ class Receiver:
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
-                pass
+                """Quiet: the test reads what the receiver got, not its log."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
@@ -330,8 +329,7 @@ async def _deliver_watched(db, expected: int, token: str, **kwargs: object) -> t
     return report, mine
 
 
-@needs_nats
-def test_leads_are_published_on_nats(sqlite_db, tmp_path, monkeypatch):
+def test_leads_are_published_on_nats(sqlite_db, tmp_path, monkeypatch, nats_server):
     monkeypatch.setenv(NATS_URL_ENV, NATS_URL)
     token = _load(sqlite_db, tmp_path)
     _leads(sqlite_db, range(1, 3))
@@ -359,8 +357,7 @@ print(json.dumps([report.sent, report.failed, report.waiting]))
 """
 
 
-@needs_nats
-def test_nats_down_keeps_messages(sqlite_db, tmp_path, monkeypatch):
+def test_nats_down_keeps_messages(sqlite_db, tmp_path, monkeypatch, nats_server):
     monkeypatch.setenv(NATS_URL_ENV, "nats://127.0.0.1:1")  # nothing listens there
     token = _load(sqlite_db, tmp_path)
     _leads(sqlite_db, range(1, 2))

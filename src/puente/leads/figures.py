@@ -3,6 +3,7 @@ and where leads went and how they ended. Computed from the reader's agency's lea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import statistics
 from collections import Counter
@@ -50,12 +51,10 @@ def figures(db: Database, principal: Principal, purpose: str) -> Figures:
     to_lead_days, arrival_hours, action_hours = [], [], []
     for r in rows:
         created = _utc(r.created_at)
-        if r.source_day:
-            try:
-                happened = dt.datetime.fromisoformat(r.source_day).replace(tzinfo=dt.UTC)
-                to_lead_days.append((created - happened).total_seconds() / 86400)
-            except ValueError:
-                pass
+        # a source day the index could not read as a date gives no figure, rather than a wrong one
+        with contextlib.suppress(ValueError):
+            happened = dt.datetime.fromisoformat(r.source_day or "").replace(tzinfo=dt.UTC)
+            to_lead_days.append((created - happened).total_seconds() / 86400)
         if r.arrived_at is not None:
             arrival_hours.append(max(0.0, (created - _utc(r.arrived_at)).total_seconds() / 3600))
         if r.actioned_at is not None:

@@ -123,7 +123,17 @@ MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
 CONTACTS = ("phone", "address")
 
 
-def _subject_entities(conn: Connection) -> tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]:
+Subjects = tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]
+
+
+def _subject_entities(conn: Connection, memo: dict[str, Any]) -> Subjects:
+    """The case subjects, their entities and those entities' members, read once per run."""
+    if "subjects" not in memo:
+        memo["subjects"] = _read_subject_entities(conn)
+    return memo["subjects"]
+
+
+def _read_subject_entities(conn: Connection) -> Subjects:
     """The case subjects, the entity of each, and the member records of those entities."""
     subjects = case_subjects(conn)
     entity_of: dict[str, str] = {}
@@ -171,16 +181,16 @@ def _told_of(
     return found
 
 
-def case_subject(conn: Connection, rule: config.Rule) -> list[Found]:
-    subjects, entity_of, members = _subject_entities(conn)
+def case_subject(conn: Connection, rule: config.Rule, memo: dict[str, Any]) -> list[Found]:
+    subjects, entity_of, members = _subject_entities(conn, memo)
     links = {(m, s) for s, e in entity_of.items() for m in members[e] if m != s}
     return _told_of(conn, "case_subject", rule, links, subjects)
 
 
-def possible_subject(conn: Connection, rule: config.Rule) -> list[Found]:
+def possible_subject(conn: Connection, rule: config.Rule, memo: dict[str, Any]) -> list[Found]:
     """A person record that the model could not settle (a pair left for review) against a member of a
     case subject's entity: a low-priority lead to confirm or reject the match."""
-    subjects, entity_of, members = _subject_entities(conn)
+    subjects, entity_of, members = _subject_entities(conn, memo)
     entity_subjects: dict[str, list[str]] = defaultdict(list)
     for subject_id, entity in entity_of.items():
         entity_subjects[entity].append(subject_id)
@@ -203,10 +213,10 @@ def possible_subject(conn: Connection, rule: config.Rule) -> list[Found]:
     return _told_of(conn, "possible_subject", rule, links, subjects)
 
 
-def network(conn: Connection, rule: config.Rule) -> list[Found]:
+def network(conn: Connection, rule: config.Rule, memo: dict[str, Any]) -> list[Found]:
     """A person of another entity who shares a phone number or an address (a resolved phone or
     address entity) with a case subject: an associate, the first step from a subject to the network."""
-    subjects, entity_of, members = _subject_entities(conn)
+    subjects, entity_of, members = _subject_entities(conn, memo)
     person_of = {m: s for s, e in entity_of.items() for m in members[e]}  # a member -> its subject
     contact_of: dict[str, list[tuple[str, str]]] = defaultdict(
         list
@@ -230,7 +240,7 @@ def network(conn: Connection, rule: config.Rule) -> list[Found]:
     return _told_of(conn, "network", rule, set(via), subjects, via)
 
 
-def watch(conn: Connection, rule: config.Rule) -> list[Found]:
+def watch(conn: Connection, rule: config.Rule, memo: dict[str, Any]) -> list[Found]:
     rows = conn.execute(
         select(watch_hits.c.watch_id, watch_hits.c.record_id, watches.c.agency, watches.c.user_id)
         .join(watches, watches.c.id == watch_hits.c.watch_id)
@@ -256,7 +266,7 @@ def _granted(conn: Connection, marking_set_id: int, agency: str) -> bool:
     ).first() is not None  # fmt: skip
 
 
-def trace(conn: Connection, rule: config.Rule) -> list[Found]:
+def trace(conn: Connection, rule: config.Rule, memo: dict[str, Any]) -> list[Found]:
     rows = conn.execute(
         select(trace_events.c.trace_id, trace_events.c.case_id, trace_events.c.subject_id,
                trace_events.c.marking_set_id, traces.c.source_id, records.c.owner)
@@ -291,11 +301,12 @@ def generate(db: Database, now: dt.datetime | None = None) -> int:
     with db.engine.begin() as conn:
         keys = (leads.c.rule, leads.c.recipient, leads.c.target_ref, leads.c.source_record_id)
         known = {tuple(r) for r in conn.execute(select(*keys))}
+        memo: dict[str, Any] = {}  # what several rules read, read once
         for name, fire in RULES.items():
             rule = settings.rules.get(name)
             if rule is None or not rule.enabled:
                 continue
-            for f in fire(conn, rule):
+            for f in fire(conn, rule, memo):
                 key = (f.rule, f.recipient, f.target_ref, f.source.record_id)
                 if key in known:
                     continue
