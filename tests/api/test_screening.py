@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.test_records import headers, serving
@@ -43,3 +45,45 @@ def test_a_check_over_the_api_with_the_officers_action_and_the_rates(api):
     assert rated["actions"] == {"seized": 1, "open": 1}  # the misread VIN is still open
     assert client.get("/api/v1/screen-rates", headers=cbp).status_code == 403
     assert client.post("/api/v1/screen", json={"birth": 0}, headers=cbp).status_code == 422
+
+
+def test_a_revoked_token_stops_screening_within_the_lanes_second(api, monkeypatch):
+    from puente.api import deps
+    from puente.policy.auth import revoke_token
+
+    client, tokens = api
+    token = tokens["kim.cbp"]
+    assert client.post("/api/v1/screen", json={"plate": "BSB1085"}, headers=headers(token)).status_code == 200
+    revoke_token(client.app.state.db, "system", token.split("_")[1])
+    monkeypatch.setattr(deps, "LANE_RECHECK_S", 0.0)  # the second has passed
+    refused = client.post("/api/v1/screen", json={"plate": "BSB1085"}, headers=headers(token))
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+
+
+def test_lanes_checking_at_once_each_get_their_hits_recorded_and_audited(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import select
+
+    from puente.store.schema import audit_log
+
+    client, tokens = api
+    cbp, hsi = headers(tokens["kim.cbp"]), headers(tokens["ines.hsi"])
+
+    def one(n: int) -> list[int]:
+        body = {"plate": "BSB1085", "state": "US-TX", "port": f"LANE-{n}"}
+        reply = client.post("/api/v1/screen", json=body, headers=cbp if n % 2 else hsi)
+        assert reply.status_code == 200 and reply.json()["hit"]
+        return reply.json()["hit_ids"]
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = [i for got in pool.map(one, range(40)) for i in got]
+    assert len(ids) == 40 and len(set(ids)) == 40  # one hit each, none shared
+    with client.app.state.db.engine.connect() as conn:
+        details = conn.execute(
+            select(audit_log.c.user_id, audit_log.c.detail).where(audit_log.c.action == "screen")
+        ).all()
+    checks = [(user, c) for user, detail in details for c in json.loads(detail)["checks"]]
+    assert sorted(c["port"] for _, c in checks) == sorted(f"LANE-{n}" for n in range(40))
+    assert sorted(i for _, c in checks for i in c["hits"]) == sorted(ids)
+    assert {user for user, c in checks if int(c["port"].split("-")[1]) % 2} == {"kim.cbp"}

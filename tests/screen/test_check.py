@@ -94,6 +94,24 @@ def test_a_case_subject_driving_south_is_hit_by_name_and_birth_date(lists):
     )
 
 
+def test_a_driver_is_met_under_another_form_of_the_name_or_with_the_parts_swapped(lists):
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+    forms = {
+        ("Hernández", "Pepe"): "name_form",  # José Luis's short form
+        ("Hernandez", "Luis"): "name_form",  # the second given name alone
+        ("José Luis", "Hernández Gómez"): "swapped",  # the reader took the given name for the surname
+        ("Joe", "Hernandez"): "swapped",
+    }
+    for (surname, given), how in forms.items():
+        found = screen(lists, hsi, PURPOSE, surname=surname, given=given, birth="1988-03-04")
+        assert [m.how for m in found.matches] == [how], (surname, given)
+        assert found.matches[0].reason == "case_subject"
+        assert how != "name_form" or "(Pepe for José)" in found.matches[0].en
+    # the birth date still has to agree, and a name that is no form of José Luis meets nothing
+    assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Pepe", birth="1988-04-03").hit
+    assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Roberto", birth="1988-03-04").hit
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")

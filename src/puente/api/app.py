@@ -63,6 +63,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.db = db
+    app.include_router(screening.router, prefix=PREFIX)  # first: routes are matched in order, lanes call most
     app.include_router(records.router, prefix=PREFIX)
     app.include_router(governance.router, prefix=PREFIX)
     app.include_router(stewards.router, prefix=PREFIX)
@@ -73,7 +74,6 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(deconfliction.router, prefix=PREFIX)
     app.include_router(watches.router, prefix=PREFIX)
     app.include_router(leads.router, prefix=PREFIX)
-    app.include_router(screening.router, prefix=PREFIX)
     web.mount(app)
 
     def answer(

@@ -3,16 +3,18 @@ what the officer did about a hit, and each rule's hit rate for supervisors."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from puente.api.deps import Db, Purpose, Viewer
+from puente.api.deps import Db, LaneViewer, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import problems
-from puente.screen.lanes import ACTIONS, act, rates, screen
+from puente.screen import lanes
+from puente.screen.lanes import ACTIONS, act, rates
 
 router = APIRouter(tags=["screening"])
 Short = Annotated[str, Field(strict=True, max_length=60)]
@@ -35,13 +37,42 @@ class ActionIn(BaseModel):
     action: Literal[ACTIONS]  # type: ignore[valid-type]
 
 
-@router.post("/screen", responses=problems(400, 401, 403, 422),
+class MatchOut(BaseModel):
+    how: str
+    reason: str
+    holder: str
+    record_id: str | None = Field(description="None: the officer may only be told whom to contact")
+    label: str | None
+    since: str | None
+    en: str
+    es: str
+    contact_en: str
+    contact_es: str
+
+
+class Said(BaseModel):
+    en: str
+    es: str
+
+
+class CheckOut(BaseModel):
+    hit: bool
+    matches: list[MatchOut]
+    problems: list[Said]
+    hit_ids: list[int]
+
+
+@router.post("/screen", responses=problems(400, 401, 403, 422), response_model=CheckOut,
              summary="Check a vehicle and driver against both nations' hot lists")  # fmt: skip
-def check(body: CheckIn, db: Db, viewer: Viewer, purpose: Purpose) -> dict[str, Any]:
-    query = body.model_dump(exclude={"port"})
-    answer = screen(db, viewer, purpose, port=body.port, **query)
+async def check(body: CheckIn, db: Db, viewer: LaneViewer, purpose: Purpose) -> dict[str, Any]:
+    # On the event loop, as a lane must answer in milliseconds: the check is in memory. The hot
+    # lists' watermark (read once a second, and a reload) goes to the thread pool, the hits to the
+    # recorder's thread, which commits many lanes' hits at once.
+    index = lanes.fresh(db) or await run_in_threadpool(lanes.current, db)
+    answer = lanes.lookup(index, db, viewer, purpose, **body.model_dump(exclude={"port"}))
+    await asyncio.wrap_future(lanes.recorder(db).submit(viewer, purpose, answer, body.port))
     found = [{"en": en, "es": es} for en, es in answer.problems]
-    return {"hit": answer.hit, "matches": [asdict(m) for m in answer.matches], "problems": found,
+    return {"hit": answer.hit, "matches": [vars(m) for m in answer.matches], "problems": found,
             "hit_ids": answer.hit_ids}  # fmt: skip
 
 

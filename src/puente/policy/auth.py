@@ -23,10 +23,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, insert, select, update
 
 from puente.policy import audit
-from puente.policy.principals import Principal, Role, load
+from puente.policy.principals import Principal, Role, from_row, load
 from puente.store.db import Database
 from puente.store.repository import utcnow
-from puente.store.schema import api_tokens, credentials, login_attempts, web_sessions
+from puente.store.schema import api_tokens, credentials, login_attempts, principals, web_sessions
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
 MIN_PASSWORD = 12
@@ -316,14 +316,27 @@ _VERIFIED: dict[str, str] = {}
 _VERIFIED_MAX = 10_000
 
 
+def token_verified(presented: str) -> bool:
+    """Whether this token's secret was verified lately (its row is still read on every call)."""
+    return _sha(presented or "") in _VERIFIED
+
+
 def token_principal(db: Database, presented: str, origin: str) -> Principal:
     """The person an API token stands for; refused if unknown, wrong, expired or revoked."""
     parts = (presented or "").split("_", 2)
     token_id = parts[1] if len(parts) == 3 and parts[0] == TOKEN_PREFIX else ""
     now = utcnow()
+    # one read for the token and its principal: a lane calls many times a second
     with db.engine.connect() as conn:
-        row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).mappings().first()
-        principal = _active_principal(conn, row["user_id"]) if row is not None else None
+        row = conn.execute(
+            select(api_tokens, *(c.label(f"p_{c.name}") for c in principals.c))
+            .outerjoin(principals, principals.c.user_id == api_tokens.c.user_id)
+            .where(api_tokens.c.id == token_id)
+        ).mappings().first()  # fmt: skip
+    principal = None
+    if row is not None and row["p_user_id"] is not None:
+        principal = from_row({c.name: row[f"p_{c.name}"] for c in principals.c})
+        principal = principal if principal.active else None
     if row is None:
         raise _fail(db, "anonymous", "token", origin, "unknown API token", "token de API desconocido")
     fingerprint = _sha(presented)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -80,8 +81,11 @@ def save(conn: Connection, principal: Principal) -> None:
 
 def load(conn: Connection, user_id: str) -> Principal | None:
     row = conn.execute(select(principals).where(principals.c.user_id == user_id)).mappings().first()
-    if row is None:
-        return None
+    return None if row is None else from_row(row)
+
+
+def from_row(row: Any) -> Principal:
+    """A principal from a row (a mapping) of the principals table's columns."""
     return Principal(
         user_id=row["user_id"], name=row["name"], agency=row["agency"],
         roles=frozenset(orjson.loads(row["roles"])),

@@ -12,7 +12,7 @@ from puente.normalize.errors import NormalizationError
 from puente.normalize.identifiers import normalize_vin
 from puente.policy.access import Pointer
 from puente.policy.principals import Principal
-from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_key
+from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_form_keys, person_key
 
 HOW = {  # how a candidate matched, best first
     "exact": ("the same", "idéntica"),
@@ -23,6 +23,9 @@ HOW = {  # how a candidate matched, best first
         "igual salvo caracteres que los lectores confunden",
     ),
     "partial": ("a partial plate", "una placa parcial"),
+    "name_form": ("the given name in another form (Pepe for José)",
+                  "el nombre en otra forma (Pepe por José)"),
+    "swapped": ("surname and given name swapped", "apellido y nombre invertidos"),
 }
 RANK = {how: n for n, how in enumerate(HOW)}
 WHY = {  # the reason of an entry, as the officer is told it
@@ -96,6 +99,18 @@ def _plate(index: Index, plate: str, state: str | None) -> list[tuple[str, Entry
     return found
 
 
+def _person(index: Index, surname: str | None, given: str | None, birth: str | None,
+            identifier: str | None) -> list[tuple[str, Entry]]:  # fmt: skip
+    """A driver by identifier or by name and birth date; documents and readers differ on the name's
+    form (Pepe, José) and on which part is the surname, so those are candidates too, ranked below."""
+    ways = [("exact", "person", {identifier_key(identifier), person_key(surname, given, birth)}),
+            ("name_form", "name", person_form_keys(surname, given, birth)),
+            ("swapped", "person", {person_key(given, surname, birth)}),
+            ("swapped", "name", person_form_keys(given, surname, birth))]  # fmt: skip
+    return [(how, index.entries[n]) for how, kind, keys in ways for key in keys if key
+            for n in index.exact.get((kind, key), ())]  # fmt: skip
+
+
 def check(
     index: Index, principal: Principal, *, plate: str | None = None, state: str | None = None,
     vin: str | None = None, surname: str | None = None, given: str | None = None, birth: str | None = None,
@@ -116,9 +131,7 @@ def check(
         exact = {id(e) for _, e in found}
         found += [("ocr", index.entries[n]) for n in index.folded.get(("vin", fuzzy(key)), ())
                   if id(index.entries[n]) not in exact]  # fmt: skip
-    keys = [person_key(surname, given, birth), identifier_key(identifier)]
-    for key in filter(None, keys):
-        found += [("exact", index.entries[n]) for n in index.exact.get(("person", key), ())]
+    found += _person(index, surname, given, birth, identifier)
     best: dict[str, tuple[str, Entry]] = {}
     for how, entry in found:  # one candidate per record, by its best way of matching
         if entry.record_id not in best or RANK[how] < RANK[best[entry.record_id][0]]:

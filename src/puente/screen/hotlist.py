@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from puente.normalize.text import fold
 from puente.policy.access import audience
+from puente.resolve.namekeys import given_roots
 from puente.search.links import case_subjects, chunks, contents
 from puente.store.db import Database
 from puente.store.repository import Repository
@@ -44,6 +45,17 @@ def person_key(surname: str | None, given: str | None, birth: str | None) -> str
     first_surname = (fold(surname or "").split() or [""])[0]
     first_given = (fold(given or "").split() or [""])[0]
     return f"{first_surname}|{first_given}|{birth}" if first_surname and first_given and birth else None
+
+
+def person_form_keys(surname: str | None, given: str | None, birth: str | None) -> set[str]:
+    """The keys of the given name's other forms and words: a subject recorded as José Luis is met by
+    a driver's licence reading "Pepe" or "Luis", one recorded as Roberto by "Bob" (the name-form
+    table resolution uses). Both the list and the check use them, so a form meets its full name
+    whichever side holds which."""
+    first_surname = (fold(surname or "").split() or [""])[0]
+    if not first_surname or not birth:
+        return set()
+    return {f"{first_surname}|{root.split()[0]}|{birth}" for root in given_roots(given)}
 
 
 def _value(node: Any) -> str | None:
@@ -77,12 +89,14 @@ def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: d
                  case_id: str) -> list[tuple]:  # fmt: skip
     name = c.get("name") or {}
     keys = [identifier_key(_value(c.get(k))) for k in ("curp", "ssn", "passport", "driver_licence")]
-    keys.append(person_key(name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")))
+    surname, given, birth = name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")
+    keys.append(person_key(surname, given, birth))
     label = name.get("original") or " ".join(
         x for x in (name.get("given_names"), name.get("paternal_surname")) if x
     )
     held = (record_id, owner, seen_by, disclosure, "case_subject", f"{label} · {case_id}", None)
-    return [("person", k, k, None, *held) for k in keys if k]
+    forms = sorted(person_form_keys(surname, given, birth))
+    return [("person", k, k, None, *held) for k in keys if k] + [("name", k, k, None, *held) for k in forms]
 
 
 def refresh(db: Database) -> int:
