@@ -56,6 +56,9 @@ def test_a_stolen_plate_is_hit_however_the_reader_misread_it(lists):
     assert screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-AZ").matches[0].how == "other_state"
     partial = screen(lists, CBP, PURPOSE, plate="1085*")
     assert [m.how for m in partial.matches] == ["partial"] and partial.matches[0].label.startswith("HONDA")
+    for gap in ("BSB*85", "BS8?085", "7KQ*551"):  # a character the reader could not read, in the middle
+        assert [m.how for m in screen(lists, CBP, PURPOSE, plate=gap).matches] == ["partial"], gap
+    assert not screen(lists, CBP, PURPOSE, plate="BSB*99").hit  # the end must agree too
     assert not screen(lists, CBP, PURPOSE, plate="ZZZ9999", state="US-TX").hit
 
 
@@ -112,6 +115,42 @@ def test_a_driver_is_met_under_another_form_of_the_name_or_with_the_parts_swappe
     assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Roberto", birth="1988-03-04").hit
 
 
+def test_a_driver_whose_name_is_misspelt_is_a_candidate_on_the_same_birth_date(lists):
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+
+    def how(surname: str, given: str, birth: str = "1988-03-04") -> list[str]:
+        return [m.how for m in screen(lists, hsi, PURPOSE, surname=surname, given=given, birth=birth).matches]
+
+    assert how("Hernandes Gomez", "Jose Luiz") == ["similar"]  # a letter off in each
+    assert how("Jose Luis", "Hernandes") == ["similar"]  # and swapped
+    assert how("Hernández Gómez", "José Luis", birth="1988-04-03") == ["similar"]  # day and month swapped
+    assert how("Hernandes", "Jose Luiz", birth="1988-04-03") == []  # swapped dates want the name itself
+    assert how("Martínez", "José Luis") == [] and how("Hernández Gómez", "José Luis", "1988-03-05") == []
+
+
+def test_a_case_subject_met_at_a_lane_tells_the_case_agency_at_once(lists):
+    from puente.leads.workflow import inbox, read
+
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+    found = screen(lists, CBP, PURPOSE, surname="Hernandez", given="Pepe", birth="1988-03-04", port="LAREDO")
+    assert found.matches[0].record_id is None  # CBP is only told to contact HSI
+    told = inbox(lists, hsi, PURPOSE)
+    assert [(v.rule, v.priority, v.task_force, v.agent) for v in told] == [
+        ("lane", 1, "BEST-LAREDO", "SA J. Ortiz")
+    ]
+    view = read(lists, hsi, PURPOSE, told[0].id)
+    assert "An officer of US/CBP checked a driver at LAREDO" in view.en and "DL55QR0000001" in view.en
+    assert "Pepe for José" in view.en and "puerto" in view.es
+    held = found.held[0]
+    assert [e.record_id for e in view.evidence if e.record_id] == [held.context, held.record_id]
+    assert "held" not in repr(found) and "DL55QR" not in repr(found)  # never printed to the officer
+    assert inbox(lists, CBP_BOSS, PURPOSE) == [] and inbox(lists, person("x.fgr", "MX/FGR", Role.ANALYST),
+                                                            PURPOSE) == []  # fmt: skip
+    # a check that meets no wanted person tells no one
+    screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX", port="LAREDO")
+    assert len(inbox(lists, hsi, PURPOSE)) == 1
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")
@@ -156,6 +195,24 @@ def test_a_day_of_plate_reads_is_checked_in_one_run(lists, tmp_path):
     assert answer.exit_code == 1 and [line["hit"] for line in lines] == [True, False, True]
     one = run("screen", "--plate", "ZZZ9999", "--as", "kim.cbp", "--purpose", PURPOSE, "--db", url)
     assert one.exit_code == 0 and "No hit" in one.stdout
+
+
+def test_the_packed_index_gives_back_what_it_was_given():
+    from puente.screen.hotlist import Entry, Index
+
+    seen = frozenset({"US/CBP", "MX/SSPC"})
+    given = [Entry("vin", f"VIN{n:014d}", None, f"MX/SSPC:vehicle:{n}", "MX/SSPC", seen, "pointer",
+                   "stolen_mx", f"Nissan {n}", f"2024-01-0{n % 9 + 1}") for n in range(300)]  # fmt: skip
+    given += [Entry("plate", f"ABC{n:03d}", "MX-TAM", e.record_id, e.owner, e.audience, e.disclosure,
+                    e.reason, e.label, e.since) for n, e in enumerate(given)]  # fmt: skip
+    given.sort(key=lambda e: e.record_id)
+    index = Index(given)
+    assert len(index) == 600 and [index.entry(n) for n in range(600)] == given
+    for n, e in enumerate(given):
+        assert index.find(e.kind, e.key) == [n]
+    assert index.find("plate", "VIN00000000000001") == []  # a key of another kind
+    assert [index.entry(n).key for n in index.find_folded("plate", "A8C012")] == ["ABC012"]
+    assert index.partial("ABC1*") == [f"A8C1{n:02d}" for n in range(50)]  # folded; at most 50, sorted
 
 
 def test_an_identifier_is_found_however_it_is_punctuated():

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, select
 from puente.model.labels import record_type_label
 from puente.policy.access import Pointer, audience, visible
 from puente.policy.principals import Principal
+from puente.screen.check import HOW
 from puente.store.schema import lead_events, records, search_docs, watches
 
 Seen = Callable[[Connection, set[str]], set[str]]
@@ -151,6 +152,16 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
                 f"case {case_label}.",
                 f"Un rastreo concluido de un arma{at_es} encontró que quien la compró es {who}, sujeto de su "
                 f"caso {case_label}.")  # fmt: skip
+    if rule == "lane":
+        said = {e.split(":", 1)[0]: e.split(":", 1)[1] for e in evidence if e.startswith(("how:", "port:"))}
+        how_en, how_es = HOW.get(said.get("how", ""), ("", ""))
+        port = said.get("port") or "a port"
+        return (f"An officer of {owner} checked a driver at {port} on {row.source_day} who matched {who}, a "
+                f"subject of your case {case_label} ({how_en}). The driver may still be at the port: call "
+                f"{pointer.contact_en}.",
+                f"Un oficial de {owner} revisó en {said.get('port') or 'un puerto'} el {row.source_day} a un "
+                f"conductor que coincidió con {who}, sujeto de su caso {case_label} ({how_es}). Puede seguir "
+                f"en el puerto: llame a {pointer.contact_es}.")  # fmt: skip
     # a possible match is one the model could not settle: say so, and what to do about it
     sure = rule != "possible_subject"
     is_en, is_es = ("resolved as", "resuelta como") if sure else ("who may be", "que podría ser")
@@ -173,11 +184,14 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
             f"{case_label}: consulte a {pointer.contact_es}.{then_es}")  # fmt: skip
 
 
+NOT_RECORDS = ("trace:", "via:", "screen:", "how:", "port:")  # evidence items that name no record
+
+
 def compose(
     conn: Connection, row: Row[Any], seen: Seen, now: dt.datetime, *, history: bool = False
 ) -> LeadView:
     """One lead row as the reader whose ``seen`` is given may see it."""
-    ids = {i for i in orjson.loads(row.evidence) if not i.startswith(("trace:", "via:"))}
+    ids = {i for i in orjson.loads(row.evidence) if not i.startswith(NOT_RECORDS)}
     docs = _docs(conn, ids)
     visible_ids = seen(conn, set(docs))
     evidence = []

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import JaroWinkler
+
 from puente.normalize.errors import NormalizationError
 from puente.normalize.identifiers import normalize_vin
+from puente.normalize.text import fold
 from puente.policy.access import Pointer
 from puente.policy.principals import Principal
 from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_form_keys, person_key
@@ -26,6 +29,8 @@ HOW = {  # how a candidate matched, best first
     "name_form": ("the given name in another form (Pepe for José)",
                   "el nombre en otra forma (Pepe por José)"),
     "swapped": ("surname and given name swapped", "apellido y nombre invertidos"),
+    "similar": ("a name written a little differently, the same birth date",
+                "un nombre escrito de forma algo distinta, la misma fecha de nacimiento"),
 }
 RANK = {how: n for n, how in enumerate(HOW)}
 WHY = {  # the reason of an entry, as the officer is told it
@@ -34,6 +39,11 @@ WHY = {  # the reason of an entry, as the officer is told it
     "case_subject": ("a subject of an open case", "sujeto de un caso abierto"),
 }
 PARTIAL = 3  # characters a partial plate must have at least
+# How alike a driver's name must be to a wanted person's of the same birth date (surname and given name
+# each), and of a birth date with day and month swapped; measured on the synthetic world by
+# bench/screen.py (typos and forms the name-form table lacks against other drivers' names).
+SIMILAR = 0.85
+SAME = 0.97
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,9 @@ class Answer:
     matches: list[Match] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (en, es): e.g. a VIN's check digit
     hit_ids: list[int] = field(default_factory=list)
+    # the entry behind each match, for the recorder alone (a wanted person's hit tells the case's
+    # agency); it may hold what the officer is not shown, so it is never printed or returned
+    held: list[Entry] = field(default_factory=list, repr=False, compare=False)
 
 
 def _shown(entry: Entry, how: str, agency: str) -> Match | None:
@@ -78,24 +91,25 @@ def _shown(entry: Entry, how: str, agency: str) -> Match | None:
 
 def _plate(index: Index, plate: str, state: str | None) -> list[tuple[str, Entry]]:
     number = "".join(ch for ch in plate.upper() if ch.isalnum())
+    exact = index.find("plate", number)
     found: list[tuple[str, Entry]] = []
-    for n in index.exact.get(("plate", number), ()):
-        e = index.entries[n]
+    for n in exact:
+        e = index.entry(n)
         same = "exact" if state and e.state == state else None
         found.append((same or ("no_state" if not state or e.state is None else "other_state"), e))
-    seen = {id(e) for _, e in found}
-    for n in index.folded.get(("plate", fuzzy(number)), ()):
-        e = index.entries[n]
-        if id(e) not in seen and (not state or e.state in (None, state)):
-            found.append(("ocr", e))
-            seen.add(id(e))
+    seen = set(exact)
+    candidates = [("ocr", n) for n in index.find_folded("plate", fuzzy(number))]
     if len(number) >= PARTIAL and ("*" in plate or "?" in plate or len(number) < 5):
-        for key in index.partial(number):
-            for n in index.folded.get(("plate", key), ()):
-                e = index.entries[n]
-                if id(e) not in seen and (not state or e.state in (None, state)):
-                    found.append(("partial", e))
-                    seen.add(id(e))
+        # a gap the reader could not read (7NL*858, 7NL?858) is kept: it splits a beginning from an end
+        pattern = "".join(ch for ch in plate.upper().replace("?", "*") if ch.isalnum() or ch == "*")
+        candidates += [("partial", n) for key in index.partial(pattern)
+                       for n in index.find_folded("plate", key)]  # fmt: skip
+    for how, n in candidates:
+        if n not in seen:
+            seen.add(n)
+            e = index.entry(n)
+            if not state or e.state in (None, state):
+                found.append((how, e))
     return found
 
 
@@ -107,8 +121,32 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
             ("name_form", "name", person_form_keys(surname, given, birth)),
             ("swapped", "person", {person_key(given, surname, birth)}),
             ("swapped", "name", person_form_keys(given, surname, birth))]  # fmt: skip
-    return [(how, index.entries[n]) for how, kind, keys in ways for key in keys if key
-            for n in index.exact.get((kind, key), ())]  # fmt: skip
+    found = [(how, index.entry(n)) for how, kind, keys in ways for key in keys if key
+             for n in index.find(kind, key)]  # fmt: skip
+    if surname and given and birth:
+        mine = (fold(surname), fold(given))
+        for day, least in ((birth, SIMILAR), (_day_month_swapped(birth), SAME)):
+            born = index.born.get(day or "", ())
+            found += [("similar", index.entry(n)) for their_surname, their_given, n in born
+                      if _likeness(mine, (their_surname, their_given)) >= least]  # fmt: skip
+    return found
+
+
+def _likeness(mine: tuple[str, str], theirs: tuple[str, str]) -> float:
+    """How alike two names are: the less alike of surname and given name (Jaro-Winkler on the folded
+    text), in whichever order the driver's document gave them."""
+    (surname, given), (their_surname, their_given) = mine, theirs
+    straight = min(JaroWinkler.similarity(surname, their_surname), JaroWinkler.similarity(given, their_given))
+    crossed = min(JaroWinkler.similarity(surname, their_given), JaroWinkler.similarity(given, their_surname))
+    return max(straight, crossed)
+
+
+def _day_month_swapped(birth: str) -> str | None:
+    """1957-08-03 for 1957-03-08: one side wrote day and month the other way round."""
+    year, month, day = birth.split("-") if birth.count("-") == 2 else ("", "", "")
+    if month == day or not (day.isdigit() and int(day) <= 12):
+        return None
+    return f"{year}-{day}-{month}"
 
 
 def check(
@@ -127,10 +165,9 @@ def check(
         except NormalizationError as exc:  # still looked up: a misread VIN is a candidate, not a miss
             answer.problems.append((exc.en, exc.es))
             key = "".join(ch for ch in vin.upper() if ch.isalnum())
-        found += [("exact", index.entries[n]) for n in index.exact.get(("vin", key), ())]
-        exact = {id(e) for _, e in found}
-        found += [("ocr", index.entries[n]) for n in index.folded.get(("vin", fuzzy(key)), ())
-                  if id(index.entries[n]) not in exact]  # fmt: skip
+        exact = index.find("vin", key)
+        found += [("exact", index.entry(n)) for n in exact]
+        found += [("ocr", index.entry(n)) for n in index.find_folded("vin", fuzzy(key)) if n not in exact]
     found += _person(index, surname, given, birth, identifier)
     best: dict[str, tuple[str, Entry]] = {}
     for how, entry in found:  # one candidate per record, by its best way of matching
@@ -140,5 +177,6 @@ def check(
         shown = _shown(entry, how, principal.agency)
         if shown is not None:
             answer.matches.append(shown)
+            answer.held.append(entry)
     answer.hit = bool(answer.matches)
     return answer

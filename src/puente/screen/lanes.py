@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import OperationalError
 
+from puente.leads.lane import raise_lead
 from puente.policy import audit
 from puente.policy.access import require
 from puente.policy.principals import Principal
@@ -94,6 +95,10 @@ def _write(conn: Connection, checks: list[Checked]) -> None:
     by_reader: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for principal, purpose, answer, port in checks:
         answer.hit_ids.extend(next(ids) for _ in answer.matches)
+        for hit_id, match, entry in zip(answer.hit_ids, answer.matches, answer.held, strict=True):
+            if entry.reason == "case_subject" and entry.context:
+                raise_lead(conn, hit_id=hit_id, case_id=entry.context, subject_id=entry.record_id,
+                           checked_by=principal.agency, port=port, how=match.how, now=now)  # fmt: skip
         if answer.matches:
             by_reader[(principal.user_id, purpose)].append({
                 "port": port, "hits": answer.hit_ids,

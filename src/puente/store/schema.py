@@ -674,6 +674,7 @@ hotlist = Table(
     Column("reason", String(30), nullable=False),  # stolen_us, stolen_mx, case_subject
     Column("label", String(300), nullable=False),
     Column("since", String(10)),  # when it was stolen, or the case opened
+    Column("context", String(400)),  # the record it comes by: a wanted person's case
     Index(None, "record_id"),
 )
 
