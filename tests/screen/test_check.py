@@ -139,7 +139,8 @@ def test_a_case_subject_met_at_a_lane_tells_the_case_agency_at_once(lists):
         ("lane", 1, "BEST-LAREDO", "SA J. Ortiz")
     ]
     view = read(lists, hsi, PURPOSE, told[0].id)
-    assert "An officer of US/CBP checked a driver at LAREDO" in view.en and "DL55QR0000001" in view.en
+    assert "An officer of US/CBP checked a driver who matched" in view.en and "at LAREDO" in view.en
+    assert "DL55QR0000001" in view.en
     assert "Pepe for José" in view.en and "puerto" in view.es
     held = found.held[0]
     assert [e.record_id for e in view.evidence if e.record_id] == [held.context, held.record_id]
@@ -149,6 +150,61 @@ def test_a_case_subject_met_at_a_lane_tells_the_case_agency_at_once(lists):
     # a check that meets no wanted person tells no one
     screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX", port="LAREDO")
     assert len(inbox(lists, hsi, PURPOSE)) == 1
+
+
+CROSSING = (  # the HSI case's subject drives south in his own pickup
+    '{"crossing_id": "LAR-2023-9001", "crossed_at": "2023-03-01T10:00:00-06:00", "port": "2304", '
+    '"direction": "S", "lane": "GENERAL", "occupants": 1, "vehicle": {"plate": "TXP4410", "plate_state": "TX", '
+    '"vin": "1FTFW1ET9DFC10312", "make": "FORD", "model": "F-150", "year": 2013, "color": "BLACK"}, '
+    '"driver": {"last_name": "HERNANDEZ GOMEZ", "first_name": "JOSE LUIS", "dob": "1988-03-04", '
+    '"citizenship": "MX"}}\n'
+)
+
+
+def test_a_vehicle_a_case_subject_was_seen_in_is_on_the_list(lists, tmp_path):
+    from puente.leads.workflow import inbox, read
+    from puente.resolve.batch import resolve_persons
+    from puente.samples import sample_files
+
+    for path, profile in sample_files():  # others' records too: the match model is fitted on a crowd
+        ingest_file(lists, path, load_profile(profile))
+    ingest_file(lists, write(tmp_path, CROSSING, "crossings.jsonl"), load_profile("cbp-crossings"))
+    resolve_persons(lists)
+    refresh(lists)
+    rebuild(lists)
+    # a check of the pickup alone, days later, with someone else driving: CBP may see its own crossing
+    # but not HSI's case, so it is told whom to call; HSI is told at once, with the crossing it saw
+    found = screen(lists, CBP, PURPOSE, plate="TXP-4410", state="US-TX", port="LAREDO")
+    assert [(m.reason, m.how, m.record_id) for m in found.matches] == [("subject_vehicle", "exact", None)]
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+    told = inbox(lists, hsi, PURPOSE)
+    assert [(v.rule, v.task_force) for v in told] == [("lane", "BEST-LAREDO")]
+    view = read(lists, hsi, PURPOSE, told[0].id)
+    assert "a vehicle a subject of your case" in view.en and "un vehículo en el que se vio" in view.es
+    # HSI itself sees the details; FGR, which sees neither record, is pointed to HSI as for the subject
+    mine = screen(lists, hsi, PURPOSE, vin="1FTFW1ET9DFC10312")
+    assert mine.matches[0].record_id == "US/CBP:crossing:LAR-2023-9001"
+    assert "DL55QR0000001" in mine.matches[0].en
+    told_fgr = screen(lists, FGR, PURPOSE, plate="TXP4410").matches
+    assert [(m.holder, m.record_id, m.label) for m in told_fgr] == [("US/HSI", None, None)]
+    assert "LAR-2023" not in repr(told_fgr) and "F-150" not in repr(told_fgr)
+
+
+def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
+    from puente.leads.workflow import inbox
+    from puente.watch.watches import add
+
+    atf = person("ray.atf", "US/ATF", Role.ANALYST)
+    add(lists, atf, PURPOSE, "identifier", "GHK 7781", label="straw buyer's pickup")
+    rebuild(lists)
+    found = screen(lists, CBP, PURPOSE, plate="GHK7781", state="US-AZ", port="NOGALES")
+    assert [(m.reason, m.holder, m.record_id) for m in found.matches] == [("watch", "US/ATF", None)]
+    assert "contact the holder" in found.matches[0].en and "straw" not in found.matches[0].en
+    told = inbox(lists, atf, PURPOSE)
+    assert [(v.rule, v.assignee) for v in told] == [("lane", "ray.atf")]
+    assert "straw buyer's pickup" in told[0].en and "NOGALES" in told[0].en
+    mine = screen(lists, atf, PURPOSE, plate="GHK7781")
+    assert "straw buyer's pickup" in mine.matches[0].en  # the watcher sees its own lookout
 
 
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):

@@ -32,12 +32,10 @@ from puente.policy import audit
 from puente.policy.access import audience
 from puente.policy.principals import SYSTEM
 from puente.resolve.review import load_decisions
-from puente.search.links import case_subjects, chunks, contents
-from puente.search.terms import link_term
+from puente.search.links import Subjects, chunks, contents, namers, subject_entities
 from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import (
-    entity_members,
     entity_mentions,
     lead_events,
     leads,
@@ -46,7 +44,6 @@ from puente.store.schema import (
     records,
     review_pairs,
     search_docs,
-    search_terms,
     trace_events,
     traces,
     watch_hits,
@@ -102,49 +99,20 @@ class Found:
     assignee: str | None = None
 
 
-def _namers(conn: Connection, person_ids: set[str]) -> dict[str, set[str]]:
-    """Person record id -> the records that name it in their relations (its seizure, its crossing)."""
-    by_term = {link_term(p): p for p in person_ids}
-    named: dict[str, set[str]] = defaultdict(set)
-    for chunk in chunks(sorted(by_term)):
-        for term, record_id in conn.execute(
-            select(search_terms.c.term, search_terms.c.record_id).where(search_terms.c.term.in_(chunk))
-        ):
-            named[by_term[term]].add(record_id)
-    return named
-
-
 def _agents(conn: Connection, case_ids: set[str]) -> dict[str, str]:
     """Case record id -> the lead agent it names."""
     return {r: str(c["lead_agent"]) for r, c in contents(conn, sorted(case_ids)) if c.get("lead_agent")}
 
 
-MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
 CONTACTS = ("phone", "address")
 
-
-Subjects = tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]
 
 
 def _subject_entities(conn: Connection, memo: dict[str, Any]) -> Subjects:
     """The case subjects, their entities and those entities' members, read once per run."""
     if "subjects" not in memo:
-        memo["subjects"] = _read_subject_entities(conn)
+        memo["subjects"] = subject_entities(conn)
     return memo["subjects"]
-
-
-def _read_subject_entities(conn: Connection) -> Subjects:
-    """The case subjects, the entity of each, and the member records of those entities."""
-    subjects = case_subjects(conn)
-    entity_of: dict[str, str] = {}
-    for chunk in chunks(sorted(subjects)):
-        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.record_id.in_(chunk))):
-            entity_of[record_id] = entity
-    members: dict[str, set[str]] = defaultdict(set)
-    for chunk in chunks(sorted(set(entity_of.values()))):
-        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.entity_id.in_(chunk))):
-            members[entity].add(record_id)
-    return subjects, entity_of, members
 
 
 def _told_of(
@@ -156,7 +124,7 @@ def _told_of(
     # a subject of another case is not an event: target deconfliction tells both cases of it
     links = {(p, s) for p, s in links if p not in subjects}
     touching = {p for p, _ in links}
-    named = _namers(conn, touching)
+    named = namers(conn, touching)
     sources = _sources(conn, touching | {n for ns in named.values() for n in ns})
     agents = _agents(conn, {c.record_id for _, s in links for c in subjects[s]})
     found = []
@@ -164,10 +132,10 @@ def _told_of(
         person = sources.get(person_id)
         if person is None:
             continue
-        namers = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
-        events = [e for e in namers if rule.priority(e.record_type) is not None]
+        naming = [sources[n] for n in sorted(named.get(person_id, ())) if n in sources]
+        events = [e for e in naming if rule.priority(e.record_type) is not None]
         # a person record named by nothing that fires (a detention list's row) is its own event
-        alone = not namers and person.record_type == "person"
+        alone = not naming and person.record_type == "person"
         if not events and alone and rule.priority("person") is not None:
             events = [person]
         for case in subjects[subject_id]:

@@ -1,20 +1,23 @@
-"""A wanted person met at a lane: the lead that tells the case's agency at once, while the driver
-may still be at the port, whichever agency's officer ran the check and whether or not that officer
-could see the case (an officer who could not was told only to contact the holder)."""
+"""A lane check that met some agency's interest (a wanted person, a vehicle a case's subject was
+seen in, a watch): the lead that tells that agency at once, while the vehicle may still be at the
+port, whichever agency's officer ran the check and whether or not that officer could see the case
+(an officer who could not was told only to contact the holder)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from puente.leads import config
 from puente.leads.generate import _agents, log
 from puente.policy.principals import SYSTEM
-from puente.store.schema import leads
+from puente.screen.hotlist import Entry
+from puente.store.schema import leads, watches
 
 RULE = "lane"
+REASONS = ("case_subject", "subject_vehicle", "watch")  # the entries that are some agency's interest
 
 
 def source_ref(hit_id: int) -> str:
@@ -22,24 +25,35 @@ def source_ref(hit_id: int) -> str:
     return f"screen:{hit_id}"
 
 
-def raise_lead(conn: Connection, *, hit_id: int, case_id: str, subject_id: str, checked_by: str,
-               port: str | None, how: str, now: dt.datetime) -> int | None:  # fmt: skip
-    """Store and queue the lead for the case's agency; None when the rule is switched off."""
+def raise_lead(conn: Connection, *, hit_id: int, entry: Entry, checked_by: str, port: str | None, how: str,
+               now: dt.datetime) -> int | None:  # fmt: skip
+    """Store and queue the lead for the agency whose interest the entry is (a wanted person's or a
+    subject's vehicle's case, a watch); None when the entry is no one's interest or the rule is off."""
     settings = config.rules()
     rule = settings.rules.get(RULE)
-    if rule is None or not rule.enabled:
+    if rule is None or not rule.enabled or not entry.context or entry.reason not in REASONS:
         return None
-    recipient = case_id.split(":", 1)[0]
-    evidence = [source_ref(hit_id), case_id, subject_id, f"how:{how}", f"port:{port or ''}"]
-    priority = rule.priority("screen") or 1
+    target = entry.context
+    assignee = None
+    if entry.reason == "watch":
+        watcher = conn.execute(
+            select(watches.c.agency, watches.c.user_id).where(watches.c.id == int(target.split(":", 1)[1]))
+        ).first()
+        if watcher is None:
+            return None
+        recipient, assignee = watcher.agency, watcher.user_id
+    else:
+        recipient = target.split(":", 1)[0]
+    evidence = [source_ref(hit_id), target, entry.record_id, f"how:{how}", f"port:{port or ''}",
+                f"reason:{entry.reason}"]  # fmt: skip
+    priority = rule.priority(entry.reason) or 1
+    agent = None if entry.reason == "watch" else _agents(conn, {target}).get(target)
     lead_id = int(conn.execute(
         leads.insert().values(
-            rule=RULE, recipient=recipient, target_ref=case_id, source_record_id=source_ref(hit_id),
-            source_owner=checked_by,
-            evidence=orjson.dumps(evidence).decode(),
-            priority=priority, task_force=config.routing().task_force(recipient, port, None),
-            agent=_agents(conn, {case_id}).get(case_id), assignee=None, status="new",
-            source_day=now.date().isoformat(), arrived_at=now,
+            rule=RULE, recipient=recipient, target_ref=target, source_record_id=source_ref(hit_id),
+            source_owner=checked_by, evidence=orjson.dumps(evidence).decode(), priority=priority,
+            task_force=config.routing().task_force(recipient, port, None), agent=agent, assignee=assignee,
+            status="assigned" if assignee else "new", source_day=now.date().isoformat(), arrived_at=now,
             due_at=now + dt.timedelta(days=settings.due_days.get(priority, 3)), created_at=now,
         ).returning(leads.c.id)
     ).scalar_one())  # fmt: skip

@@ -124,6 +124,25 @@ def _place(doc: Any) -> str:
     return " · ".join(x for x in (doc.day, doc.port or doc.state) if x)
 
 
+def _explain_lane(row: Row[Any], evidence: list[str], owner: str, pointer: Pointer, case_label: str, who: str,
+                  label: str) -> tuple[str, str]:  # fmt: skip
+    """A lane check met the reader's interest: what it met, how, where and whom to call now."""
+    said = dict(e.split(":", 1) for e in evidence if e.startswith(("how:", "port:", "reason:")))
+    how_en, how_es = HOW.get(said.get("how", ""), ("", ""))
+    port_en, port_es = (said["port"], said["port"]) if said.get("port") else ("a port", "un puerto")
+    met_en, met_es = {
+        "case_subject": (f"a driver who matched {who}, a subject of your case {case_label}",
+                         f"a un conductor que coincidió con {who}, sujeto de su caso {case_label}"),
+        "subject_vehicle": (f"a vehicle a subject of your case {case_label} was seen in ({who})",
+                            f"un vehículo en el que se vio a un sujeto de su caso {case_label} ({who})"),
+        "watch": (f"what your watch “{label}” looks out for", f"lo que su vigilancia “{label}” busca"),
+    }[said.get("reason", "case_subject")]  # fmt: skip
+    return (f"An officer of {owner} checked {met_en} at {port_en} on {row.source_day} ({how_en}). It may "
+            f"still be at the port: call {pointer.contact_en}.",
+            f"Un oficial de {owner} revisó {met_es} en {port_es} el {row.source_day} ({how_es}). Puede "
+            f"seguir en el puerto: llame a {pointer.contact_es}.")  # fmt: skip
+
+
 def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], label: str) -> tuple[str, str]:
     """The explanation in both languages, naming only what the reader may see."""
     evidence = orjson.loads(row.evidence)
@@ -153,15 +172,7 @@ def _explain(rule: str, row: Row[Any], docs: dict[str, Any], seen: set[str], lab
                 f"Un rastreo concluido de un arma{at_es} encontró que quien la compró es {who}, sujeto de su "
                 f"caso {case_label}.")  # fmt: skip
     if rule == "lane":
-        said = {e.split(":", 1)[0]: e.split(":", 1)[1] for e in evidence if e.startswith(("how:", "port:"))}
-        how_en, how_es = HOW.get(said.get("how", ""), ("", ""))
-        port = said.get("port") or "a port"
-        return (f"An officer of {owner} checked a driver at {port} on {row.source_day} who matched {who}, a "
-                f"subject of your case {case_label} ({how_en}). The driver may still be at the port: call "
-                f"{pointer.contact_en}.",
-                f"Un oficial de {owner} revisó en {said.get('port') or 'un puerto'} el {row.source_day} a un "
-                f"conductor que coincidió con {who}, sujeto de su caso {case_label} ({how_es}). Puede seguir "
-                f"en el puerto: llame a {pointer.contact_es}.")  # fmt: skip
+        return _explain_lane(row, evidence, owner, pointer, case_label, who, label)
     # a possible match is one the model could not settle: say so, and what to do about it
     sure = rule != "possible_subject"
     is_en, is_es = ("resolved as", "resuelta como") if sure else ("who may be", "que podría ser")
@@ -205,7 +216,7 @@ def compose(
             p = Pointer.of(doc.owner)
             evidence.append(Evidence(None, None, None, doc.owner, p.contact_en, p.contact_es))
     label = ""
-    if row.rule == "watch":
+    if row.target_ref.startswith("watch:"):
         label = conn.execute(
             select(watches.c.label).where(watches.c.id == int(row.target_ref.split(":", 1)[1]))
         ).scalar() or ""  # fmt: skip

@@ -37,6 +37,9 @@ WHY = {  # the reason of an entry, as the officer is told it
     "stolen_us": ("reported stolen in the US", "reportado como robado en EE. UU."),
     "stolen_mx": ("reported stolen in Mexico", "reportado como robado en México"),
     "case_subject": ("a subject of an open case", "sujeto de un caso abierto"),
+    "subject_vehicle": ("a vehicle a subject of an open case was seen in",
+                        "un vehículo en el que se vio a un sujeto de un caso abierto"),
+    "watch": ("on an agency's watch", "bajo vigilancia de una agencia"),
 }
 PARTIAL = 3  # characters a partial plate must have at least
 # How alike a driver's name must be to a wanted person's of the same birth date (surname and given name

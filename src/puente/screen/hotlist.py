@@ -21,10 +21,10 @@ from sqlalchemy import Connection, delete, func, select
 from puente.normalize.text import fold
 from puente.policy.access import audience
 from puente.resolve.namekeys import given_roots
-from puente.search.links import case_subjects, chunks, contents
+from puente.search.links import case_subjects, chunks, contents, namers, subject_entities
 from puente.store.db import Database
 from puente.store.repository import Repository
-from puente.store.schema import hotlist, hotlist_state, load_runs, records
+from puente.store.schema import hotlist, hotlist_state, load_runs, records, watches
 
 # The characters plate readers (and people) confuse, folded to one: O/Q/0, I/1, B/8, S/5, Z/2.
 _CONFUSED = str.maketrans("OQIBSZ", "001852")
@@ -79,7 +79,7 @@ def _vehicle_rows(
         rows.append(
             ("vin", vin, fuzzy(vin), None, record_id, owner, seen_by, disclosure, reason, label, stolen, None)
         )
-    number = _value(plate) or (plate.get("text") or "").replace(" ", "").replace("-", "").upper() or None
+    number = _plate_number(plate)
     if number:
         state = (plate.get("issuer") or {}).get("code")
         held = (record_id, owner, seen_by, disclosure, reason, label, stolen, None)
@@ -93,9 +93,7 @@ def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: d
     keys = [identifier_key(_value(c.get(k))) for k in ("curp", "ssn", "passport", "driver_licence")]
     surname, given, birth = name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")
     keys.append(person_key(surname, given, birth))
-    label = name.get("original") or " ".join(
-        x for x in (name.get("given_names"), name.get("paternal_surname")) if x
-    )
+    label = _person_label(c)
     case_id = case_ref.rsplit(":", 1)[-1]
     held = (record_id, owner, seen_by, disclosure, "case_subject", f"{label} · {case_id}", None, case_ref)
     forms = sorted(person_form_keys(surname, given, birth))
@@ -116,7 +114,8 @@ def refresh(db: Database) -> int:
             select(records.c.record_id).where(records.c.record_type == "vehicle",
                                               records.c.load_run_id > (read or 0))
         ).scalars())  # fmt: skip
-        written = _write_vehicles(conn, changed) + _write_subjects(conn)
+        written = (_write_vehicles(conn, changed) + _write_subjects(conn) + _write_subject_vehicles(conn)
+                   + _write_watches(conn))  # fmt: skip
         if read is None:
             conn.execute(hotlist_state.insert().values(id=1, run_id=newest))
         else:
@@ -169,6 +168,78 @@ def _write_subjects(conn: Connection) -> int:
     return len(rows)
 
 
+def _plate_number(plate: dict[str, Any]) -> str | None:
+    return _value(plate) or (plate.get("text") or "").replace(" ", "").replace("-", "").upper() or None
+
+
+def _write_subject_vehicles(conn: Connection) -> int:
+    """The vehicles case subjects were seen in: the plate and VIN of each record that names a person
+    resolved to a subject (a crossing they drove, a seizure). The entry is the case's interest: it is
+    disclosed as the case is (a pointer names the case's agency), tells that agency when met, and
+    shows its details only to an officer who may see both the case and the record that saw the
+    vehicle."""
+    conn.execute(delete(hotlist).where(hotlist.c.reason == "subject_vehicle"))
+    subjects, entity_of, members = subject_entities(conn)
+    subject_of: dict[str, str] = {}  # every record of a subject's entity -> the subject record
+    for subject in sorted(subjects):
+        for person in sorted(members.get(entity_of.get(subject, ""), set()) | {subject}):
+            subject_of.setdefault(person, subject)
+    named = namers(conn, set(subject_of))
+    seen_in = {event: person for person, events in named.items() for event in events}
+    heads = _heads(conn, sorted(seen_in))
+    labels = dict(_subject_labels(conn, sorted(subjects)))
+    rows = []
+    for record_id, c in contents(conn, sorted(seen_in)):
+        plate, vin = _plate_number(c.get("plate") or {}), _value(c.get("vin"))
+        if not plate and not vin:
+            continue
+        subject = subject_of[seen_in[record_id]]
+        case = subjects[subject][0]
+        event = heads[record_id]
+        seen_by = sorted(case.audience & audience(event.owner, orjson.loads(event.markings)))
+        day = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
+        label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+        # a pointer names the case's agency alone, never the record that saw the vehicle
+        held = (record_id, case.owner, orjson.dumps(seen_by).decode(), case.disclosure, "subject_vehicle", label,
+                day, case.record_id)  # fmt: skip
+        if vin:
+            rows.append(("vin", vin, fuzzy(vin), None, *held))
+        if plate:
+            state = ((c.get("plate") or {}).get("issuer") or {}).get("code")
+            rows.append(("plate", plate, fuzzy(plate), state, *held))
+    Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
+    return len(rows)
+
+
+def _person_label(c: dict[str, Any]) -> str:
+    name = c.get("name") or {}
+    parts = (name.get("given_names"), name.get("paternal_surname"))
+    return name.get("original") or " ".join(x for x in parts if x)
+
+
+def _subject_labels(conn: Connection, subject_ids: list[str]) -> Iterator[tuple[str, str]]:
+    for record_id, c in contents(conn, subject_ids):
+        yield record_id, _person_label(c) or record_id.rsplit(":", 1)[-1]
+
+
+def _write_watches(conn: Connection) -> int:
+    """An agency's watches on identifiers, as lookouts: the identifier read as a plate, a VIN or a
+    driver's document. Only the watching agency is told what the watch is; any other officer is told
+    to contact it, and the watcher gets a lead when the lookout is met."""
+    conn.execute(delete(hotlist).where(hotlist.c.reason == "watch"))
+    rows = []
+    for w in conn.execute(select(watches).where(watches.c.active.is_(True), watches.c.kind == "identifier")):
+        key = identifier_key(w.value)
+        if not key:
+            continue
+        held = (f"watch:{w.id}", w.agency, orjson.dumps([w.agency]).decode(), "pointer", "watch", w.label,
+                w.created_at.date().isoformat(), f"watch:{w.id}")  # fmt: skip
+        kinds = ("plate", "person") + (("vin",) if len(key) == VIN_LENGTH else ())
+        rows += [(kind, key, fuzzy(key) if kind != "person" else key, None, *held) for kind in kinds]
+    Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
+    return len(rows)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     kind: str
@@ -185,6 +256,7 @@ class Entry:
 
 
 _KINDS = ("vin", "plate", "person", "name", "born")
+VIN_LENGTH = 17
 _LOAD_CHUNK = 200_000  # rows read and packed at a time while loading
 _PLATE_WIDTH = 16  # the longest plate partial plates are looked up among (plates have up to 10)
 

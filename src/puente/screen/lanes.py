@@ -96,9 +96,8 @@ def _write(conn: Connection, checks: list[Checked]) -> None:
     for principal, purpose, answer, port in checks:
         answer.hit_ids.extend(next(ids) for _ in answer.matches)
         for hit_id, match, entry in zip(answer.hit_ids, answer.matches, answer.held, strict=True):
-            if entry.reason == "case_subject" and entry.context:
-                raise_lead(conn, hit_id=hit_id, case_id=entry.context, subject_id=entry.record_id,
-                           checked_by=principal.agency, port=port, how=match.how, now=now)  # fmt: skip
+            raise_lead(conn, hit_id=hit_id, entry=entry, checked_by=principal.agency, port=port,
+                       how=match.how, now=now)  # fmt: skip
         if answer.matches:
             by_reader[(principal.user_id, purpose)].append({
                 "port": port, "hits": answer.hit_ids,

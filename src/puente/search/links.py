@@ -1,5 +1,6 @@
-"""Which records name which: the subjects of every case, found through the index's link terms (a
-subject names its case in its relations) and its record type index, never by a scan of the store."""
+"""Which records name which: the subjects of every case, their resolved entities, and the records
+that name a person, found through the index's link terms (a subject names its case in its relations)
+and its record type index, never by a scan of the store."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from puente.policy.access import audience
 from puente.search.terms import link_term
-from puente.store.schema import record_versions, records, search_docs, search_terms
+from puente.store.schema import entity_members, record_versions, records, search_docs, search_terms
 
 CHUNK = 500
 
@@ -64,3 +65,33 @@ def case_subjects(conn: Connection) -> dict[str, list[CaseHead]]:
         ):
             subjects[record_id].append(cases[term])
     return subjects
+
+
+def namers(conn: Connection, person_ids: set[str]) -> dict[str, set[str]]:
+    """Person record id -> the records that name it in their relations (its seizure, its crossing)."""
+    by_term = {link_term(p): p for p in person_ids}
+    named: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(sorted(by_term)):
+        for term, record_id in conn.execute(
+            select(search_terms.c.term, search_terms.c.record_id).where(search_terms.c.term.in_(chunk))
+        ):
+            named[by_term[term]].add(record_id)
+    return named
+
+
+MEMBER = (entity_members.c.record_id, entity_members.c.entity_id)
+Subjects = tuple[dict[str, list[CaseHead]], dict[str, str], dict[str, set[str]]]
+
+
+def subject_entities(conn: Connection) -> Subjects:
+    """The case subjects, the entity of each, and the member records of those entities."""
+    subjects = case_subjects(conn)
+    entity_of: dict[str, str] = {}
+    for chunk in chunks(sorted(subjects)):
+        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.record_id.in_(chunk))):
+            entity_of[record_id] = entity
+    members: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(sorted(set(entity_of.values()))):
+        for record_id, entity in conn.execute(select(*MEMBER).where(entity_members.c.entity_id.in_(chunk))):
+            members[entity].add(record_id)
+    return subjects, entity_of, members
