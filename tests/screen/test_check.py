@@ -154,7 +154,8 @@ def test_a_case_subject_met_at_a_lane_tells_the_case_agency_at_once(lists):
 
 CROSSING = (  # the HSI case's subject drives south in his own pickup
     '{"crossing_id": "LAR-2023-9001", "crossed_at": "2023-03-01T10:00:00-06:00", "port": "2304", '
-    '"direction": "S", "lane": "GENERAL", "occupants": 1, "vehicle": {"plate": "TXP4410", "plate_state": "TX", '
+    '"direction": "S", "lane": "GENERAL", "occupants": 1, '
+    '"vehicle": {"plate": "TXP4410", "plate_state": "TX", '
     '"vin": "1FTFW1ET9DFC10312", "make": "FORD", "model": "F-150", "year": 2013, "color": "BLACK"}, '
     '"driver": {"last_name": "HERNANDEZ GOMEZ", "first_name": "JOSE LUIS", "dob": "1988-03-04", '
     '"citizenship": "MX"}}\n'

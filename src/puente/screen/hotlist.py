@@ -200,8 +200,8 @@ def _write_subject_vehicles(conn: Connection) -> int:
         day = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
         label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
         # a pointer names the case's agency alone, never the record that saw the vehicle
-        held = (record_id, case.owner, orjson.dumps(seen_by).decode(), case.disclosure, "subject_vehicle", label,
-                day, case.record_id)  # fmt: skip
+        held = (record_id, case.owner, orjson.dumps(seen_by).decode(), case.disclosure, "subject_vehicle",
+                label, day, case.record_id)  # fmt: skip
         if vin:
             rows.append(("vin", vin, fuzzy(vin), None, *held))
         if plate:
