@@ -9,14 +9,22 @@ Recall: every stored southbound crossing is checked, as a CBP officer would, wit
 and VIN it stored (what the plate reader reported). Truth: the crossing's vehicle is stolen
 (truth/crossings.csv). Figures: the stolen recall (budget 0.999; also over the crossings whose theft
 report was stored, as some are broken on purpose), the hits on crossings whose vehicle is not
-stolen, the matches by how they matched and why, and the recall of drivers who are a case's
-subjects, checked by the name and birth date their crossing stored. Misses and false hits are
+stolen, the matches by how they matched and why. Subjects: the southbound crossings of a case's
+subject or of a vehicle a subject drove on an earlier day, checked with plate, state, VIN and driver
+(budget 0.999; a vehicle counts only by a record of an earlier day, never by the crossing checked);
+and the recall of the driver check alone (name and birth date). Plate reader: each stolen crossing
+whose theft report was stored is read again by plate alone, misread (one confusable character),
+without its state and in part (five characters); recall by kind of read (budget 0.999), and the
+stolen-list candidates the same reads of as many clean crossings bring. Risk flags: how many
+southbound crossings are flagged (from records of earlier days) and the share of the flagged that
+carried contraband against the share of all (truth/crossings.csv). Misses and false hits are
 classified with examples on stderr.
 
 Latency: ``puente.screen.check.check`` in process, single thread, over CHECKS checks drawn from the
 world's crossings (stolen ones over-drawn, so hits and misses mix), and over synthetic hot lists of
 random plates and VINs built in memory (1M, 3M, and 10M when its projected memory fits; first,
-while the process holds little): p50/p99 and the index's build time and memory.
+while the process holds little): p50/p99 and the index's build time and memory (budget for 10M
+entries: INDEX_10M_BUDGET_MIB).
 """
 
 from __future__ import annotations
@@ -37,13 +45,14 @@ from bench.common import cache_dir, figure, fresh_sqlite, log, peak_rss_mib
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
 SEED = 20230314
-SCREEN_DB_VERSION = 4  # bump when what the cached screen database holds changes
+SCREEN_DB_VERSION = 6  # bump when what the cached screen database holds changes
 CHECKS = 20_000
 WARM_UP = 1_000  # checks run before timing: a lane's index is warm
 STOLEN_SHARE = 0.2  # of the world's timed checks drawn from stolen crossings (about 4% are stolen)
 SYNTHETIC_SIZES = (1_000_000, 3_000_000)  # their growth projects the memory 10M would take
 SYNTHETIC_TARGET = 10_000_000
 MEMORY_LIMIT_GIB = 8.0  # the most the 10M index may be projected to need
+INDEX_10M_BUDGET_MIB = 2048  # the bound a lane server's 10M-entry hot list is held to
 MEMORY_AVAILABLE_SHARE = 0.7  # nor more than this share of what the machine has free
 EXAMPLES = 5
 # The stolen-vehicle feeds: file -> (the agency holding its records, delimiter, encoding, VIN column)
@@ -52,6 +61,7 @@ STOLEN_FEEDS = {
     "repuve_robados.csv": ("MX/SSPC", "|", "cp1252", "NIV"),
 }
 OFFICER_AGENCY = "US/CBP"
+STOLEN_REASONS = ("stolen_us", "stolen_mx")
 
 
 def _principal() -> Any:
@@ -102,6 +112,7 @@ def _screen_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     from bench.trace import _usable
     from puente.screen.lanes import rebuild
     from puente.store import connect
+    from puente.trace.catalog import refresh as catalogue
 
     folder, source, built, _ = _world_database(args)
     path = cache_dir("screen") / f"{source.stem}-s{SCREEN_DB_VERSION}.db"
@@ -117,8 +128,9 @@ def _screen_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     info: dict[str, Any] = {"world": built}
     try:
         db.upgrade()
-        log("building the hot lists")
+        log("cataloguing the firearms sales and building the hot lists (as after loads)")
         started = time.perf_counter()
+        catalogue(db)
         info["hotlist_rows"] = rebuild(db)
         info["rebuild_seconds"] = round(time.perf_counter() - started, 1)
     finally:
@@ -145,6 +157,7 @@ def _crossings(conn: Any) -> list[dict[str, Any]]:
             "plate": plate.get("text") or plate.get("value"),
             "state": (plate.get("issuer") or {}).get("code"),
             "vin": vin.get("text") or vin.get("value"), "driver": None,
+            "day": (c.get("crossed_at") or "")[:10],
         })  # fmt: skip
         for relation in c.get("relations") or ():
             if relation.get("kind") == "driver":
@@ -271,6 +284,9 @@ def _score_vehicles(index: Any, principal: Any, southbound: list[dict[str, Any]]
     false_examples: dict[str, list[str]] = defaultdict(list)
     for c in southbound:
         answer = check(index, principal, plate=c["plate"], state=c["state"], vin=c["vin"])
+        # the stolen-vehicle lists alone: subjects' vehicles and watches are scored by _score_subjects
+        answer.matches = [m for m in answer.matches if m.reason in STOLEN_REASONS]
+        answer.hit = bool(answer.matches)
         for m in answer.matches:
             out["by_how"][m.how] += 1
             out["by_reason"][m.reason] += 1
@@ -423,6 +439,130 @@ def _score_drivers(index: Any, principal: Any, crossings: list[dict[str, Any]], 
                  out["missed_by"], examples)  # fmt: skip
     log(f"matching the given name's other forms too would find {out['forms_found']:,} of the missed, "
         f"and hit {out['forms_false']:,} crossings of drivers who are no case's subject")  # fmt: skip
+    return out
+
+
+def _score_subjects(
+    index: Any, principal: Any, crossings: list[dict[str, Any]], truth: _Truth
+) -> dict[str, Any]:
+    """Southbound crossings of a case's subject or of a vehicle a subject drove on an earlier day
+    (truth), checked as a lane would: plate, state, VIN and the driver's name and birth date. A hit
+    is a wanted-person entry, or a subject's-vehicle entry that came from another record of an
+    earlier day: the hot lists are built from everything stored, and a lane could not have known of
+    a crossing that had not happened yet, nor of the one it is checking."""
+    from puente.screen.check import check
+
+    driven: dict[str, list[str]] = defaultdict(list)  # vehicle -> days a subject drove it
+    for c in crossings:
+        row = truth.crossings.get(c["record_id"])
+        if row is not None and row["driver"] in truth.subjects and c["day"]:
+            driven[row["vehicle_id"]].append(c["day"])
+    out: dict[str, Any] = {"truth": 0, "found": 0, "by": Counter(), "found_by": Counter(), "false": 0,
+                           "missed_by": Counter(), "false_by": Counter()}  # fmt: skip
+    examples: dict[str, list[str]] = defaultdict(list)
+    for c in crossings:
+        row = truth.crossings.get(c["record_id"])
+        if row is None or c["direction"] != "southbound":
+            continue
+        by_driver = row["driver"] in truth.subjects
+        by_vehicle = any(day < c["day"] for day in driven.get(row["vehicle_id"], ()))
+        driver = c["driver"] or {}
+        answer = check(index, principal, plate=c["plate"], state=c["state"], vin=c["vin"], **driver)
+        met = sorted({e.reason for e in answer.held if e.reason == "case_subject"
+                      or (e.reason == "subject_vehicle" and e.record_id != c["record_id"]
+                          and (e.since or "") < c["day"])})  # fmt: skip
+        if not (by_driver or by_vehicle):
+            out["false"] += bool(met)
+            for reason in met:
+                out["false_by"][reason] += 1
+            continue
+        kind = "driver and vehicle" if by_driver and by_vehicle else "driver" if by_driver else "vehicle"
+        out["truth"] += 1
+        out["by"][kind] += 1
+        if met:
+            out["found"] += 1
+            out["found_by"][kind] += 1
+            continue
+        reason = f"a subject's {kind}, met by nothing"
+        out["missed_by"][reason] += 1
+        if len(examples[reason]) < EXAMPLES:
+            true = f"true {row['driver']}, {row['vehicle_id']}"
+            examples[reason].append(f"{_describe(c)} driver {driver} ({true})")
+    missed = sum(out["missed_by"].values())
+    title = f"missed southbound crossings of a subject or a subject's vehicle ({missed:,})"
+    _log_classes(title, out["missed_by"], examples)
+    return out
+
+
+def _reads(plate: str, rng: random.Random) -> dict[str, tuple[str, str | None] | None]:
+    """What a plate reader may report instead of the plate (state kept unless said): one character
+    read as one it is confused with, no state, or the first five characters only."""
+    number = "".join(ch for ch in plate.upper() if ch.isalnum())
+    spots = [i for i, ch in enumerate(number) if ch in _MISREAD]
+    at = rng.choice(spots) if spots else None
+    misread = number[:at] + _MISREAD[number[at]] + number[at + 1 :] if at is not None else None
+    return {
+        "misread": (misread, "keep") if misread else None,
+        "no_state": (number, None),
+        "partial": (number[:5] + "*", "keep") if len(number) > 5 else None,
+    }
+
+
+def _score_reader(index: Any, principal: Any, southbound: list[dict[str, Any]], truth: _Truth,
+                  seed: int) -> dict[str, Any]:  # fmt: skip
+    """The stolen vehicles again, by plate alone as a plate reader misreports it (no VIN: a reader sees
+    only the plate): each stolen crossing whose theft report was stored is read misread, without its
+    state and in part; found when the stolen record is among the candidates. The same reads of as many
+    clean crossings count the candidates an officer would have to set aside."""
+    from puente.screen.check import check
+
+    rng = random.Random(seed)
+    stolen = [c for c in southbound if c["plate"] and truth.stolen(c["record_id"])
+              and truth.stolen_records.get(truth.crossings[c["record_id"]]["vehicle_id"])]  # fmt: skip
+    clean = [c for c in southbound if c["plate"] and not truth.stolen(c["record_id"])]
+    clean = rng.sample(clean, min(len(clean), len(stolen)))
+    out: dict[str, Any] = {k: Counter() for k in ("truth", "found", "clean", "candidates")}
+    for group, rows in (("stolen", stolen), ("clean", clean)):
+        for c in rows:
+            mine = truth.stolen_records.get(truth.crossings[c["record_id"]]["vehicle_id"], set())
+            for kind, read in _reads(c["plate"], rng).items():
+                if read is None:
+                    continue
+                number, state = read
+                answer = check(index, principal, plate=number, state=c["state"] if state == "keep" else None)
+                held = {e.record_id for e in answer.held if e.reason in STOLEN_REASONS}
+                if group == "stolen":
+                    out["truth"][kind] += 1
+                    out["found"][kind] += bool(held & mine)
+                else:
+                    out["clean"][kind] += 1
+                    out["candidates"][kind] += len(held)
+    return out
+
+
+def _score_flags(
+    index: Any, principal: Any, crossings: list[dict[str, Any]], truth: _Truth
+) -> dict[str, Any]:
+    """Risk flags on southbound crossings, as a lane would weigh them (plate, state, VIN, driver), from
+    records of an earlier day only; against the truth of which crossings carried contraband: the
+    share carrying it among the flagged and among the rest, by rule."""
+    from puente.screen.check import check, is_flag
+
+    out: dict[str, Any] = {"crossings": 0, "carrying": 0, "flagged": Counter(), "flagged_carrying": Counter()}
+    for c in crossings:
+        row = truth.crossings.get(c["record_id"])
+        if row is None or c["direction"] != "southbound":
+            continue
+        driver = c["driver"] or {}
+        answer = check(index, principal, plate=c["plate"], state=c["state"], vin=c["vin"], today=c["day"],
+                       **driver)  # fmt: skip
+        rules = {e.reason for e in answer.held if is_flag(e.reason) and (e.since or "") < c["day"]}
+        carrying = bool(row["contraband"])
+        out["crossings"] += 1
+        out["carrying"] += carrying
+        for rule in rules | ({"any"} if rules else set()):
+            out["flagged"][rule] += 1
+            out["flagged_carrying"][rule] += carrying
     return out
 
 
@@ -637,8 +777,9 @@ def _synthetic(args: Any, principal: Any) -> list[dict[str, Any]]:
                p99_ms_at_3m=b["p99"]),
         figure(args, "screen.index_10m_build_s", c["build_s"], "s", None, entries=SYNTHETIC_TARGET,
                at_1m_s=a["build_s"], at_3m_s=b["build_s"], full_gc_s=c["full_gc_s"]),
-        figure(args, "screen.index_10m_rss_mib", peak_rss_mib(), "MiB", None,
-               index_growth_mib=c["rss_growth_mib"], projected_mib=round(projected)),
+        figure(args, "screen.index_10m_rss_mib", peak_rss_mib(), "MiB", INDEX_10M_BUDGET_MIB,
+               higher_is_better=False, index_growth_mib=c["rss_growth_mib"], projected_mib=round(projected),
+               what="peak resident memory of the process that built the 1M, 3M and 10M lists"),
     ]  # fmt: skip
     return figures
 
@@ -708,10 +849,42 @@ def run(args: Any) -> list[dict[str, Any]]:
                by_how_reason=dict(v["by_how_reason"]), contact_the_holder_matches=v["pointers"],
                seconds=score_seconds),
     ]  # fmt: skip
+    lane = _score_subjects(index, principal, crossings, truth)
+    figures.append(
+        figure(args, "screen.subject_recall", _ratio(lane["found"], lane["truth"]), "ratio", BUDGET_RECALL,
+               found=lane["found"], truth=lane["truth"], truth_by=dict(lane["by"]),
+               found_by=dict(lane["found_by"]), false_hits=lane["false"], false_by=dict(lane["false_by"]),
+               missed_by_reason=dict(lane["missed_by"]))
+    )  # fmt: skip
+    r = _score_reader(index, principal, southbound, truth, getattr(args, "seed", SEED))
+    for kind in ("misread", "no_state", "partial"):
+        figures.append(
+            figure(args, f"screen.reader_{kind}_recall", _ratio(r["found"][kind], r["truth"][kind]), "ratio",
+                   BUDGET_RECALL, found=r["found"][kind], truth=r["truth"][kind],
+                   candidates_per_clean_read=_ratio(r["candidates"][kind], r["clean"][kind]),
+                   clean_reads=r["clean"][kind])
+        )  # fmt: skip
+    found = {k: _ratio(r["found"][k], r["truth"][k]) for k in r["truth"]}
+    candidates = {k: _ratio(r["candidates"][k], r["clean"][k]) for k in r["clean"]}
+    log(f"plate-reader reads of stolen plates found: {found}; candidates per clean read: {candidates}")
+    f = _score_flags(index, principal, crossings, truth)
+    base = _ratio(f["carrying"], f["crossings"])
+    by_rule = {rule: {"flagged": n, "carrying": f["flagged_carrying"][rule],
+                      "share_carrying": _ratio(f["flagged_carrying"][rule], n)}
+               for rule, n in f["flagged"].items()}  # fmt: skip
+    figures.append(
+        figure(args, "screen.flagged_crossings", f["flagged"]["any"], "crossings", None,
+               southbound=f["crossings"], share_carrying_when_flagged=_ratio(f["flagged_carrying"]["any"],
+                                                                             f["flagged"]["any"]),
+               share_carrying_overall=base, by_rule=by_rule)
+    )  # fmt: skip
+    flagged_share = by_rule.get("any", {}).get("share_carrying")
+    log(f"risk flags on {f['flagged']['any']:,} of {f['crossings']:,} southbound crossings; carrying "
+        f"contraband: {flagged_share} of the flagged, {base} of all ({by_rule})")  # fmt: skip
     d = _score_drivers(index, principal, crossings, truth, hot_rows)
     if d is not None:
         figures.append(
-            figure(args, "screen.subject_vehicle_recall",
+            figure(args, "screen.subject_driver_recall",
                    _ratio(d["found"]["southbound"], d["truth"]["southbound"]), "ratio", None,
                    found=d["found"]["southbound"], truth=d["truth"]["southbound"],
                    all_directions=_ratio(d["found"]["all"], d["truth"]["all"]), found_all=d["found"]["all"],

@@ -30,11 +30,13 @@ def after_loads(db: Database, reports: Sequence[LoadReport]) -> Settled:
     from puente.leads.outbox import deliver
     from puente.screen.lanes import rebuild
     from puente.search import refresh
+    from puente.trace.catalog import refresh as catalogue
     from puente.watch.watches import check
 
     renew_statistics(db, reports)
     refresh(db)
     hits = check(db)
+    catalogue(db)  # the firearms sales: a multiple sale is a risk flag at the lanes
     rebuild(db)  # the hot lists: a theft or a recovery counts at the next check
     told = deconflict_targets(db)
     new = generate(db)

@@ -35,7 +35,7 @@ def test_a_check_over_the_api_with_the_officers_action_and_the_rates(api):
     misread = client.post("/api/v1/screen", json={"vin": "1HGCM82633AOO4352"}, headers=cbp).json()
     assert misread["problems"] and misread["hit"]
     none = client.post("/api/v1/screen", json={"plate": "ZZZ9999"}, headers=cbp).json()
-    assert none == {"hit": False, "matches": [], "problems": [], "hit_ids": []}
+    assert none == {"hit": False, "flagged": False, "matches": [], "problems": [], "hit_ids": []}
     hit_id = hit.json()["hit_ids"][0]
     done = client.post(f"/api/v1/screen-hits/{hit_id}/action", json={"action": "seized"}, headers=cbp)
     assert done.status_code == 204

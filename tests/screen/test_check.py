@@ -208,6 +208,58 @@ def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     assert "straw buyer's pickup" in mine.matches[0].en  # the watcher sees its own lookout
 
 
+RUNS = "".join(  # one pickup south four times in three weeks, another twice
+    f'{{"crossing_id": "ELP-R-{n}", "crossed_at": "2023-04-{day:02d}T09:00:00-06:00", "port": "2402", '
+    f'"direction": "S", "lane": "GENERAL", "occupants": 1, "vehicle": {{"plate": "{plate}", '
+    f'"plate_state": "TX"}}, "driver": {{"last_name": "SOTO", "first_name": "RAUL", "dob": "1979-09-09"}}}}\n'
+    for n, (plate, day) in enumerate([("RUN4001", 1), ("RUN4001", 8), ("RUN4001", 15), ("RUN4001", 21),
+                                      ("TWO2002", 1), ("TWO2002", 20)])
+)
+
+
+def test_risk_flags_are_weighed_beside_the_hits(lists, tmp_path):
+    from puente.samples import sample_files
+    from puente.trace import catalog
+    from tests.trace.test_engine import ACQUISITIONS
+
+    for path, profile in sample_files():
+        ingest_file(lists, path, load_profile(profile))
+    ingest_file(lists, write(tmp_path, RUNS, "runs.jsonl"), load_profile("cbp-crossings"))
+    ingest_file(lists, write(tmp_path, ACQUISITIONS, "acq.csv"), load_profile("atf-acquisitions"))
+    refresh(lists)
+    catalog.refresh(lists)
+    rebuild(lists)
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+    # the pickup HSI's BEST seized at Laredo with cash and a rifle
+    seized = screen(lists, hsi, PURPOSE, plate="HTR9921", state="US-TX")
+    assert not seized.hit and seized.flagged
+    assert sorted(m.reason for m in seized.matches) == ["flag_cash", "flag_network"]
+    cash = next(m for m in seized.matches if m.reason == "flag_cash")
+    assert "48,500 USD" in cash.en and cash.en.startswith("Risk flag")
+    assert cash.es.startswith("Indicador de riesgo")
+    # four crossings south in three weeks is a pattern; two in three weeks is not
+    runner = screen(lists, CBP, PURPOSE, plate="RUN4001", state="US-TX").matches
+    assert [(m.reason, m.label) for m in runner] == [("flag_southbound", "4 × 2023-04-01 … 2023-04-21")]
+    assert not screen(lists, CBP, PURPOSE, plate="TWO2002", state="US-TX").matches
+    # a flag is weighed on the vehicle itself, never on a lookalike plate
+    assert not screen(lists, CBP, PURPOSE, plate="RUN40O1", state="US-TX").matches
+    # the driver bought two Glocks in a multiple sale: ATF sees why, an officer whose agency may not
+    # see ATF's sales is told whom to ask, or nothing
+    atf = person("ray.atf", "US/ATF", Role.ANALYST)
+    herrera = {"surname": "Herrera", "given": "Maria", "birth": "1990-05-14"}
+    bought = screen(lists, atf, PURPOSE, today="2022-03-01", **herrera).matches
+    assert [(m.reason, m.label) for m in bought] == [("flag_multiple_sale", "2 × Rio Guns 2022-01-12")]
+    for m in screen(lists, FGR, PURPOSE, today="2022-03-01", **herrera).matches:
+        assert m.record_id is None and "Rio Guns" not in m.en
+    # a multiple sale weighs while it is recent: not 180 days on, nor before it happened
+    assert not screen(lists, atf, PURPOSE, today="2022-07-12", **herrera).matches
+    assert not screen(lists, atf, PURPOSE, today="2022-01-01", **herrera).matches
+    # the officer's feedback counts for the flag's rule like any other
+    hit_id = screen(lists, CBP, PURPOSE, plate="RUN4001", state="US-TX").hit_ids[0]
+    assert act(lists, CBP, PURPOSE, hit_id, "inspected")
+    assert rates(lists, CBP_BOSS, PURPOSE)["flag_southbound"]["actions"]["inspected"] == 1
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")

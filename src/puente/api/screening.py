@@ -57,6 +57,7 @@ class Said(BaseModel):
 
 class CheckOut(BaseModel):
     hit: bool
+    flagged: bool = Field(description="risk flags to weigh: the matches whose reason begins with flag_")
     matches: list[MatchOut]
     problems: list[Said]
     hit_ids: list[int]
@@ -72,8 +73,8 @@ async def check(body: CheckIn, db: Db, viewer: LaneViewer, purpose: Purpose) -> 
     answer = lanes.lookup(index, db, viewer, purpose, **body.model_dump(exclude={"port"}))
     await asyncio.wrap_future(lanes.recorder(db).submit(viewer, purpose, answer, body.port))
     found = [{"en": en, "es": es} for en, es in answer.problems]
-    return {"hit": answer.hit, "matches": [vars(m) for m in answer.matches], "problems": found,
-            "hit_ids": answer.hit_ids}  # fmt: skip
+    return {"hit": answer.hit, "flagged": answer.flagged, "matches": [vars(m) for m in answer.matches],
+            "problems": found, "hit_ids": answer.hit_ids}  # fmt: skip
 
 
 @router.post("/screen-hits/{hit_id}/action", status_code=204, response_model=None,

@@ -58,8 +58,8 @@ def _print(answer: Any, lang_: str, n: int | None = None) -> None:
 
 
 def _as_json(answer: Any, n: int | None = None) -> str:
-    body = {"hit": answer.hit, "matches": [m.__dict__ for m in answer.matches], "problems": answer.problems,
-            "hit_ids": answer.hit_ids}  # fmt: skip
+    body = {"hit": answer.hit, "flagged": answer.flagged, "matches": [m.__dict__ for m in answer.matches],
+            "problems": answer.problems, "hit_ids": answer.hit_ids}  # fmt: skip
     return orjson.dumps(({"row": n} if n else {}) | body).decode()
 
 

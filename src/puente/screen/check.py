@@ -6,6 +6,7 @@ may not see is "hit: contact the holder"; one marked for no one is not shown at 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import JaroWinkler
@@ -15,6 +16,7 @@ from puente.normalize.identifiers import normalize_vin
 from puente.normalize.text import fold
 from puente.policy.access import Pointer
 from puente.policy.principals import Principal
+from puente.screen.flags import MULTIPLE_SALE_DAYS, SOUTHBOUND_DAYS, SOUTHBOUND_TIMES, recent
 from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_form_keys, person_key
 
 HOW = {  # how a candidate matched, best first
@@ -40,7 +42,15 @@ WHY = {  # the reason of an entry, as the officer is told it
     "subject_vehicle": ("a vehicle a subject of an open case was seen in",
                         "un vehículo en el que se vio a un sujeto de un caso abierto"),
     "watch": ("on an agency's watch", "bajo vigilancia de una agencia"),
+    "flag_network": ("in a seizure of firearms, ammunition or drugs",
+                     "en un aseguramiento de armas, cartuchos o drogas"),
+    "flag_cash": ("carried bulk cash when seized", "transportaba efectivo a granel al ser asegurado"),
+    "flag_southbound": (f"crossed south {SOUTHBOUND_TIMES} or more times within {SOUTHBOUND_DAYS} days",
+                        f"cruzó hacia el sur {SOUTHBOUND_TIMES} o más veces en {SOUTHBOUND_DAYS} días"),
+    "flag_multiple_sale": (f"the driver bought firearms in a multiple sale within {MULTIPLE_SALE_DAYS} days",
+                           f"quien conduce compró armas en una venta múltiple en {MULTIPLE_SALE_DAYS} días"),
 }
+FLAG_HOWS = ("exact", "no_state")  # a flag is weighed only on the vehicle or person itself, never a lookalike
 PARTIAL = 3  # characters a partial plate must have at least
 # How alike a driver's name must be to a wanted person's of the same birth date (surname and given name
 # each), and of a birth date with day and month swapped; measured on the synthetic world by
@@ -69,25 +79,32 @@ class Answer:
     matches: list[Match] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (en, es): e.g. a VIN's check digit
     hit_ids: list[int] = field(default_factory=list)
+    flagged: bool = False  # risk flags (matches of reason flag_*) to weigh, beside or without a hit
     # the entry behind each match, for the recorder alone (a wanted person's hit tells the case's
     # agency); it may hold what the officer is not shown, so it is never printed or returned
     held: list[Entry] = field(default_factory=list, repr=False, compare=False)
+
+
+def is_flag(reason: str) -> bool:
+    return reason.startswith("flag_")
 
 
 def _shown(entry: Entry, how: str, agency: str) -> Match | None:
     pointer = Pointer.of(entry.owner)
     why_en, why_es = WHY.get(entry.reason, (entry.reason, entry.reason))
     how_en, how_es = HOW[how]
+    flag = is_flag(entry.reason)
+    hit_en, hit_es = ("Risk flag", "Indicador de riesgo") if flag else ("Hit", "Coincidencia")
     if agency in entry.audience:
         when_en, when_es = (f" on {entry.since}", f" el {entry.since}") if entry.since else ("", "")
         return Match(how, entry.reason, entry.owner, entry.record_id, entry.label, entry.since,
-                     f"Hit ({how_en}): {entry.label}, {why_en}{when_en}; held by {entry.owner}.",
-                     f"Coincidencia ({how_es}): {entry.label}, {why_es}{when_es}; en poder de {entry.owner}.",
+                     f"{hit_en} ({how_en}): {entry.label}, {why_en}{when_en}; held by {entry.owner}.",
+                     f"{hit_es} ({how_es}): {entry.label}, {why_es}{when_es}; en poder de {entry.owner}.",
                      pointer.contact_en, pointer.contact_es)  # fmt: skip
     if entry.disclosure == "pointer":
         return Match(how, entry.reason, entry.owner, None, None, None,
-                     f"Hit: contact the holder, {entry.owner} ({pointer.contact_en}).",
-                     f"Coincidencia: contacte al titular, {entry.owner} ({pointer.contact_es}).",
+                     f"{hit_en}: contact the holder, {entry.owner} ({pointer.contact_en}).",
+                     f"{hit_es}: contacte al titular, {entry.owner} ({pointer.contact_es}).",
                      pointer.contact_en, pointer.contact_es)  # fmt: skip
     return None
 
@@ -137,10 +154,17 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
 
 def _likeness(mine: tuple[str, str], theirs: tuple[str, str]) -> float:
     """How alike two names are: the less alike of surname and given name (Jaro-Winkler on the folded
-    text), in whichever order the driver's document gave them."""
+    text, whole or first word, whichever is closer: one side may carry a second surname or given
+    name the other lacks), in whichever order the driver's document gave them."""
+
+    def alike(a: str, b: str) -> float:
+        whole = JaroWinkler.similarity(a, b)
+        first = JaroWinkler.similarity(a.split()[0], b.split()[0]) if a.strip() and b.strip() else 0.0
+        return max(whole, first)
+
     (surname, given), (their_surname, their_given) = mine, theirs
-    straight = min(JaroWinkler.similarity(surname, their_surname), JaroWinkler.similarity(given, their_given))
-    crossed = min(JaroWinkler.similarity(surname, their_given), JaroWinkler.similarity(given, their_surname))
+    straight = min(alike(surname, their_surname), alike(given, their_given))
+    crossed = min(alike(surname, their_given), alike(given, their_surname))
     return max(straight, crossed)
 
 
@@ -155,9 +179,11 @@ def _day_month_swapped(birth: str) -> str | None:
 def check(
     index: Index, principal: Principal, *, plate: str | None = None, state: str | None = None,
     vin: str | None = None, surname: str | None = None, given: str | None = None, birth: str | None = None,
-    identifier: str | None = None,
+    identifier: str | None = None, today: str | None = None,
 ) -> Answer:  # fmt: skip
-    """What the hot lists hold on this vehicle and driver, as the officer's agency may see it."""
+    """What the hot lists hold on this vehicle and driver, as the officer's agency may see it
+    (``today``: the day of the check, ISO; a replay of past crossings gives theirs)."""
+    today = today or dt.date.today().isoformat()
     answer = Answer(False)
     found: list[tuple[str, Entry]] = []
     if plate and plate.strip():
@@ -172,14 +198,22 @@ def check(
         found += [("exact", index.entry(n)) for n in exact]
         found += [("ocr", index.entry(n)) for n in index.find_folded("vin", fuzzy(key)) if n not in exact]
     found += _person(index, surname, given, birth, identifier)
-    best: dict[str, tuple[str, Entry]] = {}
-    for how, entry in found:  # one candidate per record, by its best way of matching
-        if entry.record_id not in best or RANK[how] < RANK[best[entry.record_id][0]]:
-            best[entry.record_id] = (how, entry)
-    for how, entry in sorted(best.values(), key=lambda he: (RANK[he[0]], he[1].record_id)):
+    best: dict[tuple[str, str], tuple[str, Entry]] = {}
+    for how, entry in found:  # one candidate per record and reason, by its best way of matching
+        if is_flag(entry.reason) and how not in FLAG_HOWS:
+            continue
+        if entry.reason == "flag_multiple_sale" and not recent(entry.since, today):
+            continue
+        key = (entry.record_id, entry.reason)
+        if key not in best or RANK[how] < RANK[best[key][0]]:
+            best[key] = (how, entry)
+    # hits first, best matched first; then the flags
+    ranked = sorted(best.values(), key=lambda he: (is_flag(he[1].reason), RANK[he[0]], he[1].record_id))
+    for how, entry in ranked:
         shown = _shown(entry, how, principal.agency)
         if shown is not None:
             answer.matches.append(shown)
             answer.held.append(entry)
-    answer.hit = bool(answer.matches)
+    answer.hit = any(not is_flag(m.reason) for m in answer.matches)
+    answer.flagged = any(is_flag(m.reason) for m in answer.matches)
     return answer

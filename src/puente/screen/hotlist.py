@@ -21,6 +21,7 @@ from sqlalchemy import Connection, delete, func, select
 from puente.normalize.text import fold
 from puente.policy.access import audience
 from puente.resolve.namekeys import given_roots
+from puente.screen import flags
 from puente.search.links import case_subjects, chunks, contents, namers, subject_entities
 from puente.store.db import Database
 from puente.store.repository import Repository
@@ -90,9 +91,8 @@ def _vehicle_rows(
 def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: dict[str, Any],
                  case_ref: str) -> list[tuple]:  # fmt: skip
     name = c.get("name") or {}
-    keys = [identifier_key(_value(c.get(k))) for k in ("curp", "ssn", "passport", "driver_licence")]
     surname, given, birth = name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")
-    keys.append(person_key(surname, given, birth))
+    keys = _lookup_keys(c)
     label = _person_label(c)
     case_id = case_ref.rsplit(":", 1)[-1]
     held = (record_id, owner, seen_by, disclosure, "case_subject", f"{label} · {case_id}", None, case_ref)
@@ -115,7 +115,7 @@ def refresh(db: Database) -> int:
                                               records.c.load_run_id > (read or 0))
         ).scalars())  # fmt: skip
         written = (_write_vehicles(conn, changed) + _write_subjects(conn) + _write_subject_vehicles(conn)
-                   + _write_watches(conn))  # fmt: skip
+                   + _write_watches(conn) + _write_flags(conn))  # fmt: skip
         if read is None:
             conn.execute(hotlist_state.insert().values(id=1, run_id=newest))
         else:
@@ -236,6 +236,23 @@ def _write_watches(conn: Connection) -> int:
                 w.created_at.date().isoformat(), f"watch:{w.id}")  # fmt: skip
         kinds = ("plate", "person") + (("vin",) if len(key) == VIN_LENGTH else ())
         rows += [(kind, key, fuzzy(key) if kind != "person" else key, None, *held) for kind in kinds]
+    Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
+    return len(rows)
+
+
+def _lookup_keys(c: dict[str, Any]) -> list[str]:
+    """The keys a person record is looked up by at a lane: its identifiers, and its first surname,
+    first given name and birth date."""
+    name = c.get("name") or {}
+    keys = [identifier_key(_value(c.get(k))) for k in ("curp", "ssn", "passport", "driver_licence")]
+    keys.append(person_key(name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")))
+    return [k for k in dict.fromkeys(keys) if k]
+
+
+def _write_flags(conn: Connection) -> int:
+    conn.execute(delete(hotlist).where(hotlist.c.reason.in_(flags.REASONS)))
+    rows = flags.seizure_rows(conn) + flags.southbound_rows(conn)
+    rows += flags.multiple_sale_rows(conn, _lookup_keys)
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
