@@ -45,7 +45,7 @@ from bench.common import cache_dir, figure, fresh_sqlite, log, peak_rss_mib
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
 SEED = 20230314
-SCREEN_DB_VERSION = 6  # bump when what the cached screen database holds changes
+SCREEN_DB_VERSION = 7  # bump when what the cached screen database holds changes
 CHECKS = 20_000
 WARM_UP = 1_000  # checks run before timing: a lane's index is warm
 STOLEN_SHARE = 0.2  # of the world's timed checks drawn from stolen crossings (about 4% are stolen)
@@ -367,7 +367,7 @@ def _score_drivers(index: Any, principal: Any, crossings: list[dict[str, Any]], 
     name's other forms on both sides (the table resolution uses: John for Juan, Mary for María) would
     add, right and wrong."""
     from puente.screen.check import check
-    from puente.screen.hotlist import person_key
+    from puente.screen.keys import person_key
 
     subject_rows: dict[str, list[Any]] = defaultdict(list)  # true person -> their hot-list rows
     by_surname_birth: dict[tuple[str, str], list[tuple[frozenset[str], str]]] = defaultdict(list)
@@ -663,7 +663,7 @@ def _synthetic_index(size: int, gen: Any) -> tuple[Any, float, float, float]:
     """An index of ``size`` entries (a VIN and a plate of each of size/2 stolen vehicles), built in
     memory from Entry objects; its build time, the memory it took (MiB) and how long one full garbage
     collection then takes."""
-    from puente.screen.hotlist import Entry, Index
+    from puente.screen.index import Entry, Index
 
     holders = {
         False: ("US/FBI", frozenset({"US/FBI", "US/CBP", "US/ICE", "MX/SSPC", "MX/ANAM"}), "stolen_us"),
@@ -790,7 +790,7 @@ def _synthetic(args: Any, principal: Any) -> list[dict[str, Any]]:
 def run(args: Any) -> list[dict[str, Any]]:
     from bench.ingest import GENERATOR_VERSION
     from bench.trace import _revision
-    from puente.screen.hotlist import Index
+    from puente.screen.index import Index
     from puente.store import connect
 
     principal = _principal()

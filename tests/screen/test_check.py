@@ -111,7 +111,7 @@ def test_a_driver_is_met_under_another_form_of_the_name_or_with_the_parts_swappe
         assert found.matches[0].reason == "case_subject"
         assert how != "name_form" or "(Pepe for José)" in found.matches[0].en
     # the birth date still has to agree, and a name that is no form of José Luis meets nothing
-    assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Pepe", birth="1988-04-03").hit
+    assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Pepe", birth="1988-03-05").hit
     assert not screen(lists, hsi, PURPOSE, surname="Hernández", given="Roberto", birth="1988-03-04").hit
 
 
@@ -124,6 +124,7 @@ def test_a_driver_whose_name_is_misspelt_is_a_candidate_on_the_same_birth_date(l
     assert how("Hernandes Gomez", "Jose Luiz") == ["similar"]  # a letter off in each
     assert how("Jose Luis", "Hernandes") == ["similar"]  # and swapped
     assert how("Hernández Gómez", "José Luis", birth="1988-04-03") == ["similar"]  # day and month swapped
+    assert how("Hernández", "Pepe", birth="1988-04-03") == ["similar"]  # a form of the name itself
     assert how("Hernandes", "Jose Luiz", birth="1988-04-03") == []  # swapped dates want the name itself
     assert how("Martínez", "José Luis") == [] and how("Hernández Gómez", "José Luis", "1988-03-05") == []
 
@@ -260,6 +261,37 @@ def test_risk_flags_are_weighed_beside_the_hits(lists, tmp_path):
     assert rates(lists, CBP_BOSS, PURPOSE)["flag_southbound"]["actions"]["inspected"] == 1
 
 
+def test_a_suspect_firearm_found_in_a_vehicle_is_met_by_its_serial(lists, tmp_path):
+    from puente.leads.workflow import inbox
+    from puente.resolve.batch import resolve_persons
+    from puente.samples import sample_files
+    from puente.trace import catalog
+    from tests.trace.test_engine import ACQUISITIONS
+
+    subject_buys = ("A9,1-74-001-01-1A-00001,Rio Guns,TX,02/01/2023,RIFLE,Century Arms,WASR-10,7.62x39,"
+                    "SUB-777,,RO,N,HERNANDEZ GOMEZ,JOSE LUIS,03/04/1988,,5 Elm St,Laredo,TX\n")  # fmt: skip
+    for path, profile in sample_files():
+        ingest_file(lists, path, load_profile(profile))
+    acquisitions = write(tmp_path, ACQUISITIONS + subject_buys, "acq.csv")
+    ingest_file(lists, acquisitions, load_profile("atf-acquisitions"))
+    resolve_persons(lists)
+    refresh(lists)
+    catalog.refresh(lists)
+    rebuild(lists)
+    atf = person("ray.atf", "US/ATF", Role.ANALYST)
+    glock = screen(lists, atf, PURPOSE, serial="abc 123").matches  # one of the two Glocks of a multiple sale
+    assert [(m.reason, m.how) for m in glock] == [("suspect_firearm", "exact")]
+    assert "multiple sale" in glock[0].en
+    assert not screen(lists, atf, PURPOSE, serial="XYZ99").matches  # a character short: no candidate
+    assert [m.how for m in screen(lists, atf, PURPOSE, serial="ABC-I23").matches] == ["ocr"]  # 1 read as I
+    assert not screen(lists, atf, PURPOSE, serial="DUP1").hit  # a single sale of no one wanted
+    # the rifle HSI's subject bought: the officer is pointed to HSI, and HSI is told at once
+    rifle = screen(lists, CBP, PURPOSE, serial="SUB-777", port="LAREDO").matches
+    assert [(m.reason, m.holder, m.record_id) for m in rifle] == [("suspect_firearm", "US/HSI", None)]
+    told = inbox(lists, person("ana.hsi", "US/HSI", Role.ANALYST), PURPOSE)
+    assert [v.rule for v in told] == ["lane"] and "a firearm bought by a subject of your case" in told[0].en
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")
@@ -307,7 +339,7 @@ def test_a_day_of_plate_reads_is_checked_in_one_run(lists, tmp_path):
 
 
 def test_the_packed_index_gives_back_what_it_was_given():
-    from puente.screen.hotlist import Entry, Index
+    from puente.screen.index import Entry, Index
 
     seen = frozenset({"US/CBP", "MX/SSPC"})
     given = [Entry("vin", f"VIN{n:014d}", None, f"MX/SSPC:vehicle:{n}", "MX/SSPC", seen, "pointer",
@@ -326,7 +358,7 @@ def test_the_packed_index_gives_back_what_it_was_given():
 
 def test_an_identifier_is_found_however_it_is_punctuated():
     from puente.screen.check import check
-    from puente.screen.hotlist import Entry, Index
+    from puente.screen.index import Entry, Index
 
     seen = frozenset({"US/CBP", "US/HSI"})
     wanted = Entry("person", "123456789", None, "US/HSI:person:X-1", "US/HSI", seen, "pointer",

@@ -30,6 +30,7 @@ class CheckIn(BaseModel):
         default=None, strict=True, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"
     )
     identifier: Short | None = Field(default=None, description="CURP, SSN, passport or licence")
+    serial: Short | None = Field(default=None, description="A firearm's serial number, found in the vehicle")
     port: Short | None = None
 
 

@@ -22,7 +22,7 @@ from puente.cli.common import (
     policy_call,
 )
 
-FIELDS = ("plate", "state", "vin", "surname", "given", "birth", "identifier")
+FIELDS = ("plate", "state", "vin", "surname", "given", "birth", "identifier", "serial")
 FILE_HELP = (
     "Plate reads to check in one run: CSV (plate,state,vin,surname,given,birth,identifier,port) or JSON lines"
 )
@@ -74,6 +74,7 @@ def screen_command(
     given: str | None = None,
     birth: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     identifier: str | None = None,
+    serial: Annotated[str | None, typer.Option(help="A gun's serial number, found in the vehicle")] = None,
     port: str | None = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -84,7 +85,7 @@ def screen_command(
     from puente.screen.lanes import screen
 
     lang_, database, viewer = acting(db, as_user, lang)
-    asked = (plate, state, vin, surname, given, birth, identifier)
+    asked = (plate, state, vin, surname, given, birth, identifier, serial)
     rows = _rows(file) if file is not None else [dict(zip(FIELDS, asked, strict=True)) | {"port": port}]
     hits, started = 0, time.perf_counter()
     for n, row in enumerate(rows, start=1):

@@ -13,11 +13,12 @@ from sqlalchemy import Connection, select
 from puente.leads import config
 from puente.leads.generate import _agents, log
 from puente.policy.principals import SYSTEM
-from puente.screen.hotlist import Entry
+from puente.screen.index import Entry
 from puente.store.schema import leads, watches
 
 RULE = "lane"
-REASONS = ("case_subject", "subject_vehicle", "watch")  # the entries that are some agency's interest
+# the entries that are some agency's interest
+REASONS = ("case_subject", "subject_vehicle", "suspect_firearm", "watch")
 
 
 def source_ref(hit_id: int) -> str:

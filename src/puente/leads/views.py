@@ -135,6 +135,8 @@ def _explain_lane(row: Row[Any], evidence: list[str], owner: str, pointer: Point
                          f"a un conductor que coincidió con {who}, sujeto de su caso {case_label}"),
         "subject_vehicle": (f"a vehicle a subject of your case {case_label} was seen in ({who})",
                             f"un vehículo en el que se vio a un sujeto de su caso {case_label} ({who})"),
+        "suspect_firearm": (f"a firearm bought by a subject of your case {case_label} ({who})",
+                            f"un arma comprada por un sujeto de su caso {case_label} ({who})"),
         "watch": (f"what your watch “{label}” looks out for", f"lo que su vigilancia “{label}” busca"),
     }[said.get("reason", "case_subject")]  # fmt: skip
     return (f"An officer of {owner} checked {met_en} at {port_en} on {row.source_day} ({how_en}). It may "

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import JaroWinkler
 
 from puente.normalize.errors import NormalizationError
-from puente.normalize.identifiers import normalize_vin
+from puente.normalize.identifiers import normalize_serial, normalize_vin
 from puente.normalize.text import fold
 from puente.policy.access import Pointer
 from puente.policy.principals import Principal
+from puente.resolve.namekeys import given_roots, strip_particles
 from puente.screen.flags import MULTIPLE_SALE_DAYS, SOUTHBOUND_DAYS, SOUTHBOUND_TIMES, recent
-from puente.screen.hotlist import Entry, Index, fuzzy, identifier_key, person_form_keys, person_key
+from puente.screen.index import Entry, Index
+from puente.screen.keys import fuzzy, identifier_key, person_form_keys, person_key
 
 HOW = {  # how a candidate matched, best first
     "exact": ("the same", "idéntica"),
@@ -42,6 +44,8 @@ WHY = {  # the reason of an entry, as the officer is told it
     "subject_vehicle": ("a vehicle a subject of an open case was seen in",
                         "un vehículo en el que se vio a un sujeto de un caso abierto"),
     "watch": ("on an agency's watch", "bajo vigilancia de una agencia"),
+    "suspect_firearm": ("a suspect firearm (sold in a multiple sale, or bought by a case's subject)",
+                        "un arma sospechosa (de una venta múltiple, o comprada por el sujeto de un caso)"),
     "flag_network": ("in a seizure of firearms, ammunition or drugs",
                      "en un aseguramiento de armas, cartuchos o drogas"),
     "flag_cash": ("carried bulk cash when seized", "transportaba efectivo a granel al ser asegurado"),
@@ -152,19 +156,24 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
     return found
 
 
+def _alike(a: str, b: str) -> float:
+    """How alike two name parts are: 1 when they share a given name or its form (José Luis and Pepe,
+    Alejandra and Ale), else Jaro-Winkler on the folded text without particles (de la Cruz and
+    Cruz), whole or first word, whichever is closer: one side may carry a second name the other lacks."""
+    a, b = strip_particles(a), strip_particles(b)
+    if not a or not b:
+        return 0.0
+    if given_roots(a) & given_roots(b):
+        return 1.0
+    return max(JaroWinkler.similarity(a, b), JaroWinkler.similarity(a.split()[0], b.split()[0]))
+
+
 def _likeness(mine: tuple[str, str], theirs: tuple[str, str]) -> float:
-    """How alike two names are: the less alike of surname and given name (Jaro-Winkler on the folded
-    text, whole or first word, whichever is closer: one side may carry a second surname or given
-    name the other lacks), in whichever order the driver's document gave them."""
-
-    def alike(a: str, b: str) -> float:
-        whole = JaroWinkler.similarity(a, b)
-        first = JaroWinkler.similarity(a.split()[0], b.split()[0]) if a.strip() and b.strip() else 0.0
-        return max(whole, first)
-
+    """How alike two names are: the less alike of surname and given name, in whichever order the
+    driver's document (or the wanted person's record) gave them."""
     (surname, given), (their_surname, their_given) = mine, theirs
-    straight = min(alike(surname, their_surname), alike(given, their_given))
-    crossed = min(alike(surname, their_given), alike(given, their_surname))
+    straight = min(_alike(surname, their_surname), _alike(given, their_given))
+    crossed = min(_alike(surname, their_given), _alike(given, their_surname))
     return max(straight, crossed)
 
 
@@ -179,7 +188,7 @@ def _day_month_swapped(birth: str) -> str | None:
 def check(
     index: Index, principal: Principal, *, plate: str | None = None, state: str | None = None,
     vin: str | None = None, surname: str | None = None, given: str | None = None, birth: str | None = None,
-    identifier: str | None = None, today: str | None = None,
+    identifier: str | None = None, serial: str | None = None, today: str | None = None,
 ) -> Answer:  # fmt: skip
     """What the hot lists hold on this vehicle and driver, as the officer's agency may see it
     (``today``: the day of the check, ISO; a replay of past crossings gives theirs)."""
@@ -198,6 +207,11 @@ def check(
         found += [("exact", index.entry(n)) for n in exact]
         found += [("ocr", index.entry(n)) for n in index.find_folded("vin", fuzzy(key)) if n not in exact]
     found += _person(index, surname, given, birth, identifier)
+    key = normalize_serial(serial).normalized if serial and serial.strip() else None
+    if key and "*" not in key:  # a gun found in the vehicle; a partial serial is a trace's work, not a lane's
+        exact = index.find("firearm", key)
+        found += [("exact", index.entry(n)) for n in exact]
+        found += [("ocr", index.entry(n)) for n in index.find_folded("firearm", fuzzy(key)) if n not in exact]
     best: dict[tuple[str, str], tuple[str, Entry]] = {}
     for how, entry in found:  # one candidate per record and reason, by its best way of matching
         if is_flag(entry.reason) and how not in FLAG_HOWS:

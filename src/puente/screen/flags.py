@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import Connection, select
 
 from puente.policy.access import audience
+from puente.screen.keys import fuzzy, plate_of, value_of
 from puente.search.links import chunks, contents
 from puente.store.schema import records, trace_acquisitions
 
@@ -32,16 +33,6 @@ SOUTHBOUND_DAYS = 30
 MULTIPLE_SALE_DAYS = 180
 REASONS = ("flag_network", "flag_cash", "flag_southbound", "flag_multiple_sale")
 TRAFFICKED = ("firearm", "ammunition", "drug")
-
-
-def _value(node: Any) -> str | None:
-    return node.get("value") if isinstance(node, dict) else None
-
-
-def _plate(node: Any) -> tuple[str | None, str | None]:
-    node = node or {}
-    number = _value(node) or (node.get("text") or "").replace(" ", "").replace("-", "").upper() or None
-    return number, (node.get("issuer") or {}).get("code")
 
 
 def recent(since: str | None, today: str) -> bool:
@@ -79,8 +70,6 @@ def _ids(conn: Connection, record_type: str) -> list[str]:
 
 def _vehicle_rows(record_id: str, head: tuple[str, str, str], reason: str, label: str, day: str | None,
                   plate: tuple[str | None, str | None], vin: str | None) -> list[tuple]:  # fmt: skip
-    from puente.screen.hotlist import fuzzy
-
     owner, seen_by, disclosure = head
     held = (record_id, owner, seen_by, disclosure, reason, label, day, None)
     rows = [("vin", vin, fuzzy(vin), None, *held)] if vin else []
@@ -104,7 +93,7 @@ def seizure_rows(conn: Connection) -> list[tuple]:
         cash = [i for i in items if i.get("kind") == "cash"]
         source = c.get("source_id") or record_id.rsplit(":", 1)[-1]
         for v in vehicles:
-            plate, vin = _plate(v.get("plate")), _value(v.get("vin"))
+            plate, vin = plate_of(v.get("plate")), value_of(v.get("vin"))
             if what:
                 rows += _vehicle_rows(record_id, heads[record_id], "flag_network",
                                       f"{source}: {', '.join(what)}", day, plate, vin)  # fmt: skip
@@ -125,8 +114,8 @@ def southbound_rows(conn: Connection) -> list[tuple]:
         day = (c.get("crossed_at") or "")[:10]
         if c.get("direction") != "southbound" or not day:
             continue
-        vin = _value(c.get("vin"))
-        plate = _plate(c.get("plate"))
+        vin = value_of(c.get("vin"))
+        plate = plate_of(c.get("plate"))
         key = ("vin", vin) if vin else ("plate", plate[0]) if plate[0] else None
         if key is not None:
             by_vehicle[(key[0], f"{key[1]}|{plate[0] or ''}|{plate[1] or ''}")].append((day, record_id))

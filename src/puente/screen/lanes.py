@@ -24,7 +24,8 @@ from puente.policy import audit
 from puente.policy.access import require
 from puente.policy.principals import Principal
 from puente.screen.check import Answer, check
-from puente.screen.hotlist import Index, refresh
+from puente.screen.hotlist import refresh
+from puente.screen.index import Index
 from puente.store.db import Database
 from puente.store.repository import utcnow
 from puente.store.schema import hotlist_state, screen_hits

@@ -34,9 +34,10 @@ def console(request: Request, seen: Page) -> HTMLResponse:
 @router.post("/screen", response_class=HTMLResponse)
 def check_form(
     request: Request, seen: Change, plate: Field = "", state: Field = "", vin: Field = "",
-    surname: Field = "", given: Field = "", birth: Field = "", port: Field = "",
+    surname: Field = "", given: Field = "", birth: Field = "", serial: Field = "", port: Field = "",
 ) -> HTMLResponse:  # fmt: skip
-    asked = {"plate": plate, "state": state, "vin": vin, "surname": surname, "given": given, "birth": birth}
+    asked = {"plate": plate, "state": state, "vin": vin, "surname": surname, "given": given, "birth": birth,
+             "serial": serial}  # fmt: skip
     query = {k: (v.strip() or None) for k, v in asked.items()}
     answer = screen(seen.db, seen.principal, seen.purpose, port=port.strip() or None, **query)
     return _console(request, seen, answer=answer, asked=asked)
