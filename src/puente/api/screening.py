@@ -14,6 +14,7 @@ from puente.api.deps import Db, LaneViewer, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import problems
 from puente.screen import lanes
+from puente.screen.check import Match
 from puente.screen.lanes import ACTIONS, act, rates
 
 router = APIRouter(tags=["screening"])
@@ -38,19 +39,6 @@ class ActionIn(BaseModel):
     action: Literal[ACTIONS]  # type: ignore[valid-type]
 
 
-class MatchOut(BaseModel):
-    how: str
-    reason: str
-    holder: str
-    record_id: str | None = Field(description="None: the officer may only be told whom to contact")
-    label: str | None
-    since: str | None
-    en: str
-    es: str
-    contact_en: str
-    contact_es: str
-
-
 class Said(BaseModel):
     en: str
     es: str
@@ -59,7 +47,7 @@ class Said(BaseModel):
 class CheckOut(BaseModel):
     hit: bool
     flagged: bool = Field(description="risk flags to weigh: the matches whose reason begins with flag_")
-    matches: list[MatchOut]
+    matches: list[Match]  # each says how it matched and why, in both languages
     problems: list[Said]
     hit_ids: list[int]
 
