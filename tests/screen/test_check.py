@@ -148,9 +148,11 @@ def test_a_case_subject_met_at_a_lane_tells_the_case_agency_at_once(lists):
     assert "held" not in repr(found) and "DL55QR" not in repr(found)  # never printed to the officer
     assert inbox(lists, CBP_BOSS, PURPOSE) == [] and inbox(lists, person("x.fgr", "MX/FGR", Role.ANALYST),
                                                             PURPOSE) == []  # fmt: skip
-    # a check that meets no wanted person tells no one
+    # a check that meets no wanted person tells no one; the same driver met again, while the lead is
+    # open, is the same lead (the hit itself is recorded)
     screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX", port="LAREDO")
-    assert len(inbox(lists, hsi, PURPOSE)) == 1
+    again = screen(lists, CBP, PURPOSE, surname="Hernandez", given="Jose", birth="1988-03-04", port="HIDALGO")
+    assert again.hit_ids and len(inbox(lists, hsi, PURPOSE)) == 1
 
 
 CROSSING = (  # the HSI case's subject drives south in his own pickup

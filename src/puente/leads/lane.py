@@ -17,6 +17,7 @@ from puente.screen.index import Entry
 from puente.store.schema import leads, watches
 
 RULE = "lane"
+REPEAT_HOURS = 24
 # the entries that are some agency's interest
 REASONS = ("case_subject", "subject_vehicle", "suspect_firearm", "watch")
 
@@ -24,6 +25,20 @@ REASONS = ("case_subject", "subject_vehicle", "suspect_firearm", "watch")
 def source_ref(hit_id: int) -> str:
     """How a lead names the lane check it comes from (screen hits are not records)."""
     return f"screen:{hit_id}"
+
+
+def _told_lately(conn: Connection, recipient: str, target: str, record_id: str, now: dt.datetime) -> bool:
+    """Whether a lane lead of the same interest and record is still open from the last REPEAT_HOURS:
+    a driver checked at two lanes, or twice, is one lead to work, not many (each hit is still
+    recorded and audited)."""
+    since = now - dt.timedelta(hours=REPEAT_HOURS)
+    rows = conn.execute(
+        select(leads.c.evidence).where(
+            leads.c.rule == RULE, leads.c.recipient == recipient, leads.c.target_ref == target,
+            leads.c.status.in_(("new", "assigned")), leads.c.created_at >= since,
+        )
+    ).scalars()  # fmt: skip
+    return any(orjson.loads(e)[2] == record_id for e in rows)
 
 
 def raise_lead(conn: Connection, *, hit_id: int, entry: Entry, checked_by: str, port: str | None, how: str,
@@ -45,6 +60,8 @@ def raise_lead(conn: Connection, *, hit_id: int, entry: Entry, checked_by: str, 
         recipient, assignee = watcher.agency, watcher.user_id
     else:
         recipient = target.split(":", 1)[0]
+    if _told_lately(conn, recipient, target, entry.record_id, now):
+        return None
     evidence = [source_ref(hit_id), target, entry.record_id, f"how:{how}", f"port:{port or ''}",
                 f"reason:{entry.reason}"]  # fmt: skip
     priority = rule.priority(entry.reason) or 1
