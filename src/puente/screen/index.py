@@ -172,9 +172,12 @@ class Index:
     def _find(self, table: tuple[Any, Any], kind: str, key: str, folded: bool) -> list[int]:
         hashes, order = table
         wanted = hash((kind, key))
+        at = int(hashes.searchsorted(wanted))
+        size = len(hashes)
+        if at == size or hashes.item(at) != wanted:  # most lookups: nothing listed
+            return []
         found = []
-        at = int(np.searchsorted(hashes, wanted))
-        while at < len(hashes) and hashes[at] == wanted:
+        while at < size and hashes.item(at) == wanted:
             n = int(order[at])
             text = self._text(self._keys, self._key_at, n)
             if _KINDS[self._kinds[n]] == kind and (fuzzy(text) if folded else text) == key:
