@@ -16,11 +16,8 @@ from puente.policy import audit
 from puente.policy.access import require
 from puente.policy.principals import Principal
 from puente.store.db import Database
+from puente.store.repository import as_utc
 from puente.store.schema import leads
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _median(values: list[float]) -> float | None:
@@ -50,15 +47,15 @@ def figures(db: Database, principal: Principal, purpose: str) -> Figures:
         audit.record(conn, principal.user_id, "lead_figures", purpose=purpose, detail={"leads": len(rows)})
     to_lead_days, arrival_hours, action_hours = [], [], []
     for r in rows:
-        created = _utc(r.created_at)
+        created = as_utc(r.created_at)
         # a source day the index could not read as a date gives no figure, rather than a wrong one
         with contextlib.suppress(ValueError):
             happened = dt.datetime.fromisoformat(r.source_day or "").replace(tzinfo=dt.UTC)
             to_lead_days.append((created - happened).total_seconds() / 86400)
         if r.arrived_at is not None:
-            arrival_hours.append(max(0.0, (created - _utc(r.arrived_at)).total_seconds() / 3600))
+            arrival_hours.append(max(0.0, (created - as_utc(r.arrived_at)).total_seconds() / 3600))
         if r.actioned_at is not None:
-            action_hours.append((_utc(r.actioned_at) - created).total_seconds() / 3600)
+            action_hours.append((as_utc(r.actioned_at) - created).total_seconds() / 3600)
     return Figures(
         len(rows),
         dict(Counter(r.status for r in rows)),

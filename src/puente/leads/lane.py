@@ -14,6 +14,7 @@ from puente.leads import config
 from puente.leads.generate import _agents, log
 from puente.policy.principals import SYSTEM
 from puente.screen.index import Entry
+from puente.store.repository import as_utc
 from puente.store.schema import leads, watches
 
 RULE = "lane"
@@ -32,13 +33,15 @@ def _told_lately(conn: Connection, recipient: str, target: str, record_id: str, 
     a driver checked at two lanes, or twice, is one lead to work, not many (each hit is still
     recorded and audited)."""
     since = now - dt.timedelta(hours=REPEAT_HOURS)
+    # by the unique key's leading columns alone, which the database then looks up by; the open ones
+    # of the last hours are kept here (a filter on status would pick the index of every open lead)
     rows = conn.execute(
-        select(leads.c.evidence).where(
-            leads.c.rule == RULE, leads.c.recipient == recipient, leads.c.target_ref == target,
-            leads.c.status.in_(("new", "assigned")), leads.c.created_at >= since,
+        select(leads.c.evidence, leads.c.status, leads.c.created_at).where(
+            leads.c.rule == RULE, leads.c.recipient == recipient, leads.c.target_ref == target
         )
-    ).scalars()  # fmt: skip
-    return any(orjson.loads(e)[2] == record_id for e in rows)
+    ).all()  # fmt: skip
+    return any(r.status in ("new", "assigned") and as_utc(r.created_at) >= since
+               and orjson.loads(r.evidence)[2] == record_id for r in rows)  # fmt: skip
 
 
 def raise_lead(conn: Connection, *, hit_id: int, entry: Entry, checked_by: str, port: str | None, how: str,

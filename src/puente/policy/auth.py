@@ -25,7 +25,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from puente.policy import audit
 from puente.policy.principals import Principal, Role, from_row, load
 from puente.store.db import Database
-from puente.store.repository import utcnow
+from puente.store.repository import as_utc, utcnow
 from puente.store.schema import api_tokens, credentials, login_attempts, principals, web_sessions
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
@@ -63,10 +63,6 @@ def _dummy_hash() -> str:
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite returns naive UTC times
 
 
 def _fail(db: Database, user_id: str, action: str, origin: str, en: str, es: str, **detail: Any) -> AuthError:
@@ -118,15 +114,15 @@ def _throttled(conn: Connection, user_id: str, origin: str, now: dt.datetime) ->
             last_ok = conn.execute(
                 select(func.max(login_attempts.c.at)).where(column == value, login_attempts.c.ok)
             ).scalar()
-            if last_ok is not None and _aware(last_ok) > floor:
-                floor = _aware(last_ok)
+            if last_ok is not None and as_utc(last_ok) > floor:
+                floor = as_utc(last_ok)
         failures = conn.execute(
             select(login_attempts.c.at)
             .where(column == value, login_attempts.c.at > floor, login_attempts.c.ok.is_(False))
             .order_by(login_attempts.c.at)
         ).scalars().all()  # fmt: skip
         if len(failures) >= limit:
-            return _aware(failures[len(failures) - limit]) + THROTTLE_WINDOW
+            return as_utc(failures[len(failures) - limit]) + THROTTLE_WINDOW
     return None
 
 
@@ -210,8 +206,8 @@ def session_principal(
         live = (
             row is not None
             and row["ended_at"] is None
-            and _aware(row["expires_at"]) > now
-            and _aware(row["last_seen_at"]) + dt.timedelta(minutes=SESSION_IDLE_MINUTES) > now
+            and as_utc(row["expires_at"]) > now
+            and as_utc(row["last_seen_at"]) + dt.timedelta(minutes=SESSION_IDLE_MINUTES) > now
         )
         principal = _active_principal(conn, row["user_id"]) if live and row is not None else None
         if principal is not None:
@@ -263,7 +259,7 @@ class TokenInfo:
     last_used_at: dt.datetime | None
 
     def active(self, now: dt.datetime | None = None) -> bool:
-        return self.revoked_at is None and _aware(self.expires_at) > (now or utcnow())
+        return self.revoked_at is None and as_utc(self.expires_at) > (now or utcnow())
 
 
 def _may_manage(conn: Connection, actor: str, user_id: str) -> bool:
@@ -361,7 +357,7 @@ def token_principal(db: Database, presented: str, origin: str) -> Principal:
             db, row["user_id"], "token", origin,
             "this API token was revoked", "este token de API fue revocado", token=token_id,
         )  # fmt: skip
-    if _aware(row["expires_at"]) <= now:
+    if as_utc(row["expires_at"]) <= now:
         raise _fail(
             db, row["user_id"], "token", origin, "this API token has expired", "este token de API expiró",
             token=token_id,
@@ -372,7 +368,7 @@ def token_principal(db: Database, presented: str, origin: str) -> Principal:
             "el usuario del token está desactivado", token=token_id,
         )  # fmt: skip
     last = row["last_used_at"]
-    if last is None or _aware(last) + dt.timedelta(minutes=1) < now:  # one write a minute at most
+    if last is None or as_utc(last) + dt.timedelta(minutes=1) < now:  # one write a minute at most
         with db.engine.begin() as conn:
             conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(last_used_at=now))
     return principal

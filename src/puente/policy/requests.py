@@ -20,7 +20,7 @@ from puente.policy import access, audit
 from puente.policy.access import Decision, Refused, require
 from puente.policy.principals import Principal, Role
 from puente.store.db import Database
-from puente.store.repository import utcnow
+from puente.store.repository import as_utc, utcnow
 from puente.store.schema import access_requests, records
 
 MAX_DAYS = 90  # the longest an approval may run; a steward renews it with a new request
@@ -44,12 +44,7 @@ class AccessRequest:
 
     def active(self, now: dt.datetime | None = None) -> bool:
         now = now or utcnow()
-        return self.status == "approved" and self.expires_at is not None and _aware(self.expires_at) > now
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive times; they are stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return self.status == "approved" and self.expires_at is not None and as_utc(self.expires_at) > now
 
 
 def refuse(

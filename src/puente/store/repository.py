@@ -94,6 +94,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored moment as an aware UTC time: SQLite hands back naive ones (they are stored in UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
