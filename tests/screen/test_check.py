@@ -294,6 +294,28 @@ def test_a_suspect_firearm_found_in_a_vehicle_is_met_by_its_serial(lists, tmp_pa
     assert [v.rule for v in told] == ["lane"] and "a firearm bought by a subject of your case" in told[0].en
 
 
+def test_a_watch_on_an_entity_is_a_lookout_by_what_its_records_say_the_watcher_may_see(lists):
+    from sqlalchemy import select
+
+    from puente.store.repository import utcnow
+    from puente.store.schema import entity_members, hotlist, watches
+
+    with lists.engine.begin() as conn:  # an entity of HSI's case subject, and two agencies' watches on it
+        member = {"record_id": "US/HSI:person:DL55QR0000001-1", "entity_type": "person", "run_id": 1}
+        conn.execute(entity_members.insert().values(entity_id="EP-watched", **member))
+        for n, agency in enumerate(("US/HSI", "MX/ANAM"), start=1):  # ANAM may not see HSI's record
+            conn.execute(watches.insert().values(
+                id=n, user_id=f"u{n}", agency=agency, kind="entity", value="EP-watched",
+                label="wherever he turns up", since_run_id=0, active=True, created_at=utcnow()))  # fmt: skip
+    rebuild(lists)
+    with lists.engine.connect() as conn:
+        kept = select(hotlist.c.owner, hotlist.c.kind, hotlist.c.key).where(hotlist.c.reason == "watch")
+        assert sorted(conn.execute(kept)) == [("US/HSI", "person", "HERNANDEZ|JOSE|1988-03-04")]
+    found = screen(lists, CBP, PURPOSE, surname="Hernandez", given="Jose", birth="1988-03-04", port="LAREDO")
+    assert sorted((m.reason, m.holder, m.record_id) for m in found.matches) == [
+        ("case_subject", "US/HSI", None), ("watch", "US/HSI", None)]  # fmt: skip
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")

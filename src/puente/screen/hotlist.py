@@ -10,6 +10,7 @@ risk flags (``flags``). Each row carries the markings of the records it comes fr
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,7 +33,15 @@ from puente.screen.keys import (
 from puente.search.links import case_subjects, chunks, contents, namers, subject_entities
 from puente.store.db import Database
 from puente.store.repository import Repository
-from puente.store.schema import hotlist, hotlist_state, load_runs, records, trace_acquisitions, watches
+from puente.store.schema import (
+    entity_members,
+    hotlist,
+    hotlist_state,
+    load_runs,
+    records,
+    trace_acquisitions,
+    watches,
+)
 
 
 def _vehicle_rows(
@@ -199,19 +208,41 @@ def _subject_labels(conn: Connection, subject_ids: list[str]) -> Iterator[tuple[
 
 
 def _write_watches(conn: Connection) -> int:
-    """An agency's watches on identifiers, as lookouts: the identifier read as a plate, a VIN or a
-    driver's document. Only the watching agency is told what the watch is; any other officer is told
-    to contact it, and the watcher gets a lead when the lookout is met."""
+    """An agency's watches, as lookouts. A watch on an identifier is read as a plate, a VIN or a
+    driver's document; a watch on an entity by what its member records say of it (a person's
+    documents, name and birth date; a vehicle's plate and VIN), from the members the watching agency
+    may see alone, so a lookout never carries what another agency withheld from it. Only the watching
+    agency is told what the watch is; any other officer is told to contact it, and the watcher gets
+    a lead when the lookout is met."""
     conn.execute(delete(hotlist).where(hotlist.c.reason == "watch"))
+    active = conn.execute(select(watches).where(watches.c.active.is_(True))).all()
+    members: dict[str, list[str]] = defaultdict(list)
+    entities = sorted({w.value for w in active if w.kind == "entity"})
+    member = (entity_members.c.record_id, entity_members.c.entity_id)
+    for chunk in chunks(entities):
+        for record_id, entity in conn.execute(select(*member).where(entity_members.c.entity_id.in_(chunk))):
+            members[entity].append(record_id)
+    heads = _heads(conn, sorted({r for rs in members.values() for r in rs}))
+    said = dict(contents(conn, sorted(heads)))
     rows = []
-    for w in conn.execute(select(watches).where(watches.c.active.is_(True), watches.c.kind == "identifier")):
-        key = identifier_key(w.value)
-        if not key:
-            continue
+    for w in active:
         held = (f"watch:{w.id}", w.agency, orjson.dumps([w.agency]).decode(), "pointer", "watch", w.label,
                 w.created_at.date().isoformat(), f"watch:{w.id}")  # fmt: skip
-        kinds = ("plate", "person") + (("vin",) if len(key) == VIN_LENGTH else ())
-        rows += [(kind, key, fuzzy(key) if kind != "person" else key, None, *held) for kind in kinds]
+        keys: set[tuple[str, str, str | None]] = set()
+        if w.kind == "identifier" and (key := identifier_key(w.value)):
+            kinds = ("plate", "person") + (("vin",) if len(key) == VIN_LENGTH else ())
+            keys |= {(kind, key, None) for kind in kinds}
+        for record_id in members.get(w.value, []) if w.kind == "entity" else []:
+            head = heads.get(record_id)
+            if head is None or w.agency not in audience(head.owner, orjson.loads(head.markings)):
+                continue
+            c = said.get(record_id, {})
+            keys |= {("person", key, None) for key in _lookup_keys(c)}
+            (plate, state), vin = plate_of(c.get("plate")), value_of(c.get("vin"))
+            keys |= {("plate", plate, state)} if plate else set()
+            keys |= {("vin", vin, None)} if vin else set()
+        rows += [(kind, key, key if kind == "person" else fuzzy(key), state, *held)
+                 for kind, key, state in sorted(keys, key=str)]  # fmt: skip
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
