@@ -257,6 +257,13 @@ def test_risk_flags_are_weighed_beside_the_hits(lists, tmp_path):
     # a multiple sale weighs while it is recent: not 180 days on, nor before it happened
     assert not screen(lists, atf, PURPOSE, today="2022-07-12", **herrera).matches
     assert not screen(lists, atf, PURPOSE, today="2022-01-01", **herrera).matches
+    # a later load of crossings alone: the pattern is read again, the seizures' flags stand
+    third = RUNS.splitlines()[4].replace("ELP-R-4", "ELP-R-9").replace("2023-04-01", "2023-04-10")
+    ingest_file(lists, write(tmp_path, third + "\n", "more.jsonl"), load_profile("cbp-crossings"))
+    rebuild(lists)
+    assert [m.label for m in screen(lists, CBP, PURPOSE, plate="TWO2002", state="US-TX").matches] == [
+        "3 × 2023-04-01 … 2023-04-20"]  # fmt: skip
+    assert screen(lists, hsi, PURPOSE, plate="HTR9921", state="US-TX").flagged
     # the officer's feedback counts for the flag's rule like any other
     hit_id = screen(lists, CBP, PURPOSE, plate="RUN4001", state="US-TX").hit_ids[0]
     assert act(lists, CBP, PURPOSE, hit_id, "inspected")

@@ -82,8 +82,10 @@ def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: d
 
 
 def refresh(db: Database) -> int:
-    """Bring the hot lists level with the store: vehicles loaded or changed since the last refresh,
-    and every case's subjects. Returns the rows written."""
+    """Bring the hot lists level with the store: vehicles loaded or changed since the last refresh;
+    the risk flags of the record types loaded since; and, as resolution may have moved them without
+    a load, everything that follows the case subjects' entities and the watches. Returns the rows
+    written."""
     with db.engine.begin() as conn:
         newest = conn.execute(select(func.max(load_runs.c.id))).scalar() or 0
         read = conn.execute(select(hotlist_state.c.run_id).where(hotlist_state.c.id == 1)).scalar()
@@ -91,10 +93,13 @@ def refresh(db: Database) -> int:
             select(records.c.record_id).where(records.c.record_type == "vehicle",
                                               records.c.load_run_id > (read or 0))
         ).scalars())  # fmt: skip
+        loaded = None if read is None else set(conn.execute(
+            select(records.c.record_type).where(records.c.load_run_id > read).distinct()
+        ).scalars())  # fmt: skip
         subjects = _subject_records(conn)
         written = (_write_vehicles(conn, changed) + _write_subjects(conn)
                    + _write_subject_vehicles(conn, subjects) + _write_watches(conn)
-                   + _write_firearms(conn, subjects) + _write_flags(conn))  # fmt: skip
+                   + _write_firearms(conn, subjects) + _write_flags(conn, loaded))  # fmt: skip
         if read is None:
             conn.execute(hotlist_state.insert().values(id=1, run_id=newest))
         else:
@@ -292,9 +297,21 @@ def _write_firearms(conn: Connection, known: Subjects) -> int:
     return len(rows)
 
 
-def _write_flags(conn: Connection) -> int:
-    conn.execute(delete(hotlist).where(hotlist.c.reason.in_(flags.REASONS)))
-    rows = flags.seizure_rows(conn) + flags.southbound_rows(conn)
-    rows += flags.multiple_sale_rows(conn, _lookup_keys)
-    Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
-    return len(rows)
+def _write_flags(conn: Connection, loaded: set[str] | None) -> int:
+    """The risk flags whose records were loaded since the last refresh (``loaded``: their types; None:
+    all): each flag is read from records of its types alone, so the others stand."""
+    derivations = (
+        (("seizure",), ("flag_network", "flag_cash"), flags.seizure_rows),
+        (("crossing",), ("flag_southbound",), flags.southbound_rows),
+        # a sale's purchaser record comes with it, in the same load
+        (("acquisition",), ("flag_multiple_sale",), lambda c: flags.multiple_sale_rows(c, _lookup_keys)),
+    )
+    written = 0
+    for types, reasons, derive in derivations:
+        if loaded is not None and loaded.isdisjoint(types):
+            continue
+        conn.execute(delete(hotlist).where(hotlist.c.reason.in_(reasons)))
+        rows = derive(conn)
+        Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
+        written += len(rows)
+    return written
