@@ -212,13 +212,13 @@ def check(
         exact = index.find("firearm", key)
         found += [("exact", index.entry(n)) for n in exact]
         found += [("ocr", index.entry(n)) for n in index.find_folded("firearm", fuzzy(key)) if n not in exact]
-    best: dict[tuple[str, str], tuple[str, Entry]] = {}
-    for how, entry in found:  # one candidate per record and reason, by its best way of matching
+    best: dict[tuple[str, str, str | None], tuple[str, Entry]] = {}
+    for how, entry in found:  # one candidate per record, reason and interest, by its best way of matching
         if is_flag(entry.reason) and how not in FLAG_HOWS:
             continue
         if entry.reason == "flag_multiple_sale" and not recent(entry.since, today):
             continue
-        key = (entry.record_id, entry.reason)
+        key = (entry.record_id, entry.reason, entry.context)
         if key not in best or RANK[how] < RANK[best[key][0]]:
             best[key] = (how, entry)
     # hits first, best matched first; then the flags

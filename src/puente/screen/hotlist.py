@@ -99,7 +99,7 @@ def refresh(db: Database) -> int:
         subjects = _subject_records(conn)
         written = (_write_vehicles(conn, changed) + _write_subjects(conn)
                    + _write_subject_vehicles(conn, subjects) + _write_watches(conn)
-                   + _write_firearms(conn, subjects) + _write_flags(conn, loaded))  # fmt: skip
+                   + _write_firearms(conn, subjects, loaded) + _write_flags(conn, loaded))  # fmt: skip
         if read is None:
             conn.execute(hotlist_state.insert().values(id=1, run_id=newest))
         else:
@@ -261,27 +261,29 @@ def _lookup_keys(c: dict[str, Any]) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
-def _write_firearms(conn: Connection, known: Subjects) -> int:
-    """Suspect firearms, by serial: guns sold in a multiple sale, and guns bought by a person resolved
-    to a case's subject (then the case's interest: disclosed as the case is, its agency told when a
-    lane meets the gun)."""
-    conn.execute(delete(hotlist).where(hotlist.c.reason == "suspect_firearm"))
+def _write_firearms(conn: Connection, known: Subjects, loaded: set[str] | None) -> int:
+    """Suspect firearms, by serial: guns sold in a multiple sale (read again when sales were loaded),
+    and guns bought by a person resolved to a case's subject (read every time: resolution moves
+    them; the case's interest, disclosed as the case is, its agency told when a lane meets the gun)."""
     subjects, subject_of = known
     case_of = {person: subjects[subject][0] for person, subject in subject_of.items()}
     t = trace_acquisitions.c
     columns = (t.record_id, t.serial_key, t.make, t.sold_on, t.dealer_name, t.purchaser_id)
-    multiple = select(*columns).where(t.serial_key != "", t.multiple_sale.is_(True))
-    found = {r.record_id: r for r in conn.execute(multiple)}
+    sales: list[tuple[Any, Any]] = []  # (sale, the case whose subject bought it, or None)
+    guns = hotlist.c.reason == "suspect_firearm"
+    if loaded is None or "acquisition" in loaded:
+        conn.execute(delete(hotlist).where(guns, hotlist.c.context.is_(None)))
+        multiple = select(*columns).where(t.serial_key != "", t.multiple_sale.is_(True))
+        sales += [(r, None) for r in conn.execute(multiple)]
+    conn.execute(delete(hotlist).where(guns, hotlist.c.context.is_not(None)))
     for chunk in chunks(sorted(case_of)):
         query = select(*columns).where(t.serial_key != "", t.purchaser_id.in_(chunk))
-        found.update((r.record_id, r) for r in conn.execute(query))
-    sales = [found[k] for k in sorted(found)]
-    heads = _heads(conn, sorted({r.record_id for r in sales}))
+        sales += [(r, case_of[r.purchaser_id]) for r in conn.execute(query)]
+    heads = _heads(conn, sorted({r.record_id for r, _ in sales}))
     rows = []
-    for r in sales:
+    for r, case in sorted(sales, key=lambda rc: rc[0].record_id):
         head = heads[r.record_id]
         seen_by = audience(head.owner, orjson.loads(head.markings))
-        case = case_of.get(r.purchaser_id or "")
         what = " ".join(x for x in (r.make, r.serial_key, r.sold_on, r.dealer_name) if x)
         owner = head.owner
         if case is not None:  # the case's interest: shown only to whom may see the case as well
