@@ -264,6 +264,16 @@ def test_risk_flags_are_weighed_beside_the_hits(lists, tmp_path):
     assert [m.label for m in screen(lists, CBP, PURPOSE, plate="TWO2002", state="US-TX").matches] == [
         "3 × 2023-04-01 … 2023-04-20"]  # fmt: skip
     assert screen(lists, hsi, PURPOSE, plate="HTR9921", state="US-TX").flagged
+    # lists built by older derivations are read again whole, though nothing new was loaded
+    from sqlalchemy import delete, update
+
+    from puente.store.schema import hotlist, hotlist_state
+
+    with lists.engine.begin() as conn:
+        conn.execute(delete(hotlist).where(hotlist.c.reason.like("flag_%")))
+        conn.execute(update(hotlist_state).values(version=1))
+    rebuild(lists)
+    assert screen(lists, CBP, PURPOSE, plate="RUN4001", state="US-TX").flagged
     # the officer's feedback counts for the flag's rule like any other
     hit_id = screen(lists, CBP, PURPOSE, plate="RUN4001", state="US-TX").hit_ids[0]
     assert act(lists, CBP, PURPOSE, hit_id, "inspected")

@@ -88,7 +88,9 @@ def refresh(db: Database) -> int:
     written."""
     with db.engine.begin() as conn:
         newest = conn.execute(select(func.max(load_runs.c.id))).scalar() or 0
-        read = conn.execute(select(hotlist_state.c.run_id).where(hotlist_state.c.id == 1)).scalar()
+        state = conn.execute(select(hotlist_state).where(hotlist_state.c.id == 1)).first()
+        # a list built by other derivations than these is read again whole
+        read = state.run_id if state is not None and state.version == DERIVATIONS else None
         changed = list(conn.execute(
             select(records.c.record_id).where(records.c.record_type == "vehicle",
                                               records.c.load_run_id > (read or 0))
@@ -100,10 +102,8 @@ def refresh(db: Database) -> int:
         written = (_write_vehicles(conn, changed) + _write_subjects(conn)
                    + _write_subject_vehicles(conn, subjects) + _write_watches(conn)
                    + _write_firearms(conn, subjects, loaded) + _write_flags(conn, loaded))  # fmt: skip
-        if read is None:
-            conn.execute(hotlist_state.insert().values(id=1, run_id=newest))
-        else:
-            conn.execute(hotlist_state.update().where(hotlist_state.c.id == 1).values(run_id=newest))
+        conn.execute(delete(hotlist_state))
+        conn.execute(hotlist_state.insert().values(id=1, run_id=newest, version=DERIVATIONS))
     return written
 
 
@@ -153,6 +153,9 @@ def _write_subjects(conn: Connection) -> int:
 
 
 Subjects = tuple[dict[str, list[Any]], dict[str, str]]
+# The version of the derivations below: raise it when what they write changes, and the next refresh
+# reads every record again rather than those loaded since.
+DERIVATIONS = 2
 
 
 def _subject_records(conn: Connection) -> Subjects:
