@@ -333,6 +333,17 @@ def test_a_watch_on_an_entity_is_a_lookout_by_what_its_records_say_the_watcher_m
         ("case_subject", "US/HSI", None), ("watch", "US/HSI", None)]  # fmt: skip
 
 
+def test_a_lane_reloads_the_lists_another_process_refreshed(lists, monkeypatch):
+    from puente.screen import hotlist, lanes
+    from puente.watch.watches import add
+
+    assert not screen(lists, CBP, PURPOSE, plate="GHK7781").hit  # the lists are now in this process's memory
+    add(lists, person("ray.atf", "US/ATF", Role.ANALYST), PURPOSE, "identifier", "GHK7781", label="pickup")
+    hotlist.refresh(lists)  # as a load in another process would: nothing here is told
+    monkeypatch.setattr(lanes, "RECHECK_S", 0.0)  # the second has passed
+    assert screen(lists, CBP, PURPOSE, plate="GHK7781").hit
+
+
 def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     text = (
         resources.files("puente.ingest")

@@ -102,8 +102,11 @@ def refresh(db: Database) -> int:
         written = (_write_vehicles(conn, changed) + _write_subjects(conn)
                    + _write_subject_vehicles(conn, subjects) + _write_watches(conn)
                    + _write_firearms(conn, subjects, loaded) + _write_flags(conn, loaded))  # fmt: skip
+        generation = (state.generation or 0) + 1 if state is not None else 1
         conn.execute(delete(hotlist_state))
-        conn.execute(hotlist_state.insert().values(id=1, run_id=newest, version=DERIVATIONS))
+        conn.execute(
+            hotlist_state.insert().values(id=1, run_id=newest, version=DERIVATIONS, generation=generation)
+        )
     return written
 
 

@@ -1,5 +1,5 @@
 """Screening as officers use it: the check against the current hot lists (kept in memory, reloaded
-when a load has moved them), every hit recorded and audited, the officer's action on each hit, and
+when a refresh has changed them), every hit recorded and audited, the officer's action on each hit, and
 each rule's hit rate for supervisors."""
 
 from __future__ import annotations
@@ -45,14 +45,16 @@ def fresh(db: Database) -> Index | None:
 
 
 def current(db: Database) -> Index:
-    """The hot lists in memory, reloaded once a load has moved them (checked at most every second)."""
+    """The hot lists in memory, reloaded once a refresh has changed them (checked at most every
+    second)."""
     index = fresh(db)
     if index is not None:
         return index
     url = db.url
     now = time.monotonic()
     with db.engine.connect() as conn:
-        run = conn.execute(select(hotlist_state.c.run_id).where(hotlist_state.c.id == 1)).scalar()
+        # moved by every refresh, whichever process ran it and whether or not a load came first
+        run = conn.execute(select(hotlist_state.c.generation).where(hotlist_state.c.id == 1)).scalar()
     with _lock:
         cached = _cache.get(url)
         if cached is None or cached[0] != run:

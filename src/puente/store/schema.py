@@ -684,6 +684,7 @@ hotlist_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("run_id", BigInteger),
     Column("version", Integer),  # of the derivations that built the lists: a new one reads all again
+    Column("generation", BigInteger),  # refreshes so far: the lanes reload when it moves
 )
 
 # Every hit an officer was shown, and what they did about it: the outcomes give each rule its rate.

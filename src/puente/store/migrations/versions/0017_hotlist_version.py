@@ -1,4 +1,5 @@
-"""hot lists: the version of the derivations that built them (a new one reads everything again)
+"""hot lists: the version of the derivations that built them (a new one reads everything again) and a
+count of the refreshes (a lane reloads when it moves)
 
 Revision ID: 0017
 Revises: 0016
@@ -16,8 +17,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("hotlist_state") as batch:
         batch.add_column(sa.Column("version", sa.Integer()))
+        batch.add_column(sa.Column("generation", sa.BigInteger()))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("hotlist_state") as batch:
+        batch.drop_column("generation")
         batch.drop_column("version")
