@@ -190,6 +190,10 @@ def read_paths(db, viewer):
 
         rebuild(db)
         out.append(repr(screen(db, viewer, PURPOSE, plate="CNRY-123", state="US-TX")))
+        # the secret case's subject, by name, and the pickup the samples' BEST seizure took from him:
+        # a wanted person, a subject's vehicle and a gun of the secret case's are ATF's alone
+        subject = {"surname": "Hernández Gómez", "given": "José Luis", "birth": "1988-03-04"}
+        out.append(repr(screen(db, viewer, PURPOSE, plate="HTR9921", state="US-TX", **subject)))
     refresh(db)
     for q in SEARCHES:
         found = search(db, viewer, q, PURPOSE, limit=100)
@@ -417,12 +421,28 @@ def test_leak_harness_finds_no_canary(loaded, tmp_path):
         text = read_paths(loaded, viewer)
         if viewer.agency == "US/ATF":
             assert CANARY in text  # the owner sees its own record: the harness can see a leak
+            assert "LEAD-1" in text  # ... and the lanes' entries its secret case gives
             for kind in ("phone", "address", "firearm"):  # ... through the carried-value paths too
                 assert CANARY in repr(memberships(loaded, viewer, PURPOSE, entity_type=kind))
             continue
         assert CANARY not in text, viewer.user_id
+        assert "LEAD-1" not in text, viewer.user_id
         assert "'case'" not in text, viewer.user_id  # not even a count of the hidden record's type
         assert "Pointer" not in text  # disclosure 'none': not even a pointer
+
+
+def test_the_secret_cases_lane_entries_are_atfs_alone(loaded, tmp_path):
+    from puente.screen.lanes import rebuild, screen
+
+    seed_lead_canary(loaded, tmp_path)
+    rebuild(loaded)
+    subject = {"surname": "Hernández Gómez", "given": "José Luis", "birth": "1988-03-04"}
+    mine = screen(loaded, ATF, PURPOSE, **subject).matches
+    assert any(m.reason == "case_subject" and "LEAD-1" in (m.label or "") for m in mine)  # armed
+    officer = person("kim.cbp", "US/CBP", Role.OFFICER)
+    for viewer in (officer, FGR):
+        seen = screen(loaded, viewer, PURPOSE, plate="HTR9921", state="US-TX", **subject).matches
+        assert all("LEAD-1" not in repr(m) and m.holder != "US/ATF" for m in seen), viewer.user_id
 
 
 def test_leak_harness_catches_a_broken_filter(loaded, tmp_path, monkeypatch):
