@@ -87,3 +87,23 @@ def test_lanes_checking_at_once_each_get_their_hits_recorded_and_audited(api):
     assert sorted(c["port"] for _, c in checks) == sorted(f"LANE-{n}" for n in range(40))
     assert sorted(i for _, c in checks for i in c["hits"]) == sorted(ids)
     assert {user for user, c in checks if int(c["port"].split("-")[1]) % 2} == {"kim.cbp"}
+
+
+def test_a_hit_that_cannot_be_recorded_is_not_answered_and_the_next_one_is(api, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from puente.screen import lanes
+
+    client, tokens = api
+    cbp = headers(tokens["kim.cbp"], lang="es")
+    write = lanes._write
+
+    def broken(conn, checks):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(lanes, "_write", broken)
+    refused = client.post("/api/v1/screen", json={"plate": "BSB1085", "state": "US-TX"}, headers=cbp)
+    assert refused.status_code == 503 and "revise de nuevo" in refused.json()["detail"]
+    monkeypatch.setattr(lanes, "_write", write)  # the recorder lives on, on a new connection
+    again = client.post("/api/v1/screen", json={"plate": "BSB1085", "state": "US-TX"}, headers=cbp)
+    assert again.status_code == 200 and again.json()["hit_ids"]

@@ -56,6 +56,7 @@ TITLES = {
     405: ("Method not allowed", "Método no permitido"),
     422: ("Invalid request", "Solicitud inválida"),
     500: ("Internal error", "Error interno"),
+    503: ("Unavailable for now", "No disponible por ahora"),
 }
 
 

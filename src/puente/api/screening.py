@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from puente.api.deps import Db, LaneViewer, Purpose, Viewer
@@ -52,15 +53,21 @@ class CheckOut(BaseModel):
     hit_ids: list[int]
 
 
-@router.post("/screen", responses=problems(400, 401, 403, 422), response_model=CheckOut,
+@router.post("/screen", responses=problems(400, 401, 403, 422, 503), response_model=CheckOut,
              summary="Check a vehicle and driver against both nations' hot lists")  # fmt: skip
-async def check(body: CheckIn, db: Db, viewer: LaneViewer, purpose: Purpose) -> dict[str, Any]:
+async def check(body: CheckIn, request: Request, db: Db, viewer: LaneViewer, purpose: Purpose) -> Any:
     # On the event loop, as a lane must answer in milliseconds: the check is in memory. The hot
     # lists' watermark (read once a second, and a reload) goes to the thread pool, the hits to the
     # recorder's thread, which commits many lanes' hits at once.
     index = lanes.fresh(db) or await run_in_threadpool(lanes.current, db)
     answer = lanes.lookup(index, db, viewer, purpose, **body.model_dump(exclude={"port"}))
-    await asyncio.wrap_future(lanes.recorder(db).submit(viewer, purpose, answer, body.port))
+    try:
+        recorded = lanes.recorder(db).submit(viewer, purpose, answer, body.port)
+        await asyncio.wait_for(asyncio.wrap_future(recorded), lanes.RECORD_WAIT_S)
+    except (TimeoutError, SQLAlchemyError):
+        # a hit that is not recorded is not answered: the officer checks again
+        return problem(request, 503, title(503), ("the hit could not be recorded: check again",
+                                                  "no se pudo registrar la coincidencia: revise de nuevo"))
     found = [{"en": en, "es": es} for en, es in answer.problems]
     return {"hit": answer.hit, "flagged": answer.flagged, "matches": [vars(m) for m in answer.matches],
             "problems": found, "hit_ids": answer.hit_ids}  # fmt: skip

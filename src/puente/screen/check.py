@@ -1,8 +1,10 @@
-"""The check an officer runs at the lane: a plate (and its state), a VIN and/or a driver against both
-nations' hot lists, in memory. Plate readers misread, so a plate is also looked up with its
-confusable characters folded (O/0, I/1, B/8, S/5, Z/2), without its state, and as a partial plate;
-the candidates come ranked, each saying how it matched. Markings hold: an entry the officer's agency
-may not see is "hit: contact the holder"; one marked for no one is not shown at all."""
+"""The check an officer runs at the lane: a plate (and its state), a VIN, a driver and/or a gun's
+serial against both nations' hot lists, in memory. Plate readers misread, so a plate is also looked
+up with its confusable characters folded (O/0, I/1, B/8, S/5, Z/2), without its state, and as a
+partial plate; a driver under another form of the name, with its parts swapped, or written a little
+differently on the same birth date. The candidates come ranked, each saying how it matched; risk
+flags come after the hits, weighed only on the vehicle or person itself. Markings hold: an entry the
+officer's agency may not see is "hit: contact the holder"; one marked for no one is not shown."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from puente.store.schema import hotlist_state, screen_hits
 ACTIONS = ("inspected", "seized", "released", "false_hit")
 RECHECK_S = 1.0  # how stale the in-memory lists may be while loads run
 CHECKPOINT_S = 1.0  # how often the hits' log is copied back into an SQLite file
+RECORD_WAIT_S = 10.0  # the longest a lane waits for its hits to be committed before it is told so
 _cache: dict[str, tuple[int | None, float, Index]] = {}
 _lock = threading.Lock()
 
@@ -138,6 +139,7 @@ class Recorder:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._kept: Connection | None = None
         self.queue: queue.SimpleQueue[tuple[Checked, Future[None]]] = queue.SimpleQueue()
         threading.Thread(target=self._run, name="screen-hits", daemon=True).start()
 
@@ -153,6 +155,15 @@ class Recorder:
         path = self.db.engine.url.database
         return path if self.db.engine.dialect.name == "sqlite" and path and path != ":memory:" else None
 
+    def _connection(self) -> Connection:
+        """The recorder's own SQLite connection, opened on first use and again after a failure."""
+        if self._kept is None:
+            kept = self.db.engine.connect()
+            kept.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+            kept.commit()
+            self._kept = kept
+        return self._kept
+
     def _run(self) -> None:
         # SQLite: the processes serving one file take turns to write through a file lock. SQLite's
         # own busy wait polls with sleeps of up to 100 ms, and one worker committing batch after
@@ -161,11 +172,7 @@ class Recorder:
         # held every lane's hits for seconds): a thread of its own copies the log back each second,
         # beside the writes. PostgreSQL queues its own locks.
         path = self._sqlite_file()
-        kept = None
         if path is not None:
-            kept = self.db.engine.connect()
-            kept.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-            kept.commit()
             threading.Thread(target=self._checkpoints, name="screen-checkpoints", daemon=True).start()
         while True:
             batch = [self.queue.get()]
@@ -174,20 +181,27 @@ class Recorder:
                     batch.append(self.queue.get_nowait())
                 except queue.Empty:
                     break
+            checks = [checked for checked, _ in batch]
             try:
-                if kept is not None and path is not None:
-                    with _file_lock(f"{path}-lanes.lock"), kept.begin():
-                        _write(kept, [checked for checked, _ in batch])
+                if path is not None:
+                    conn = self._connection()
+                    with _file_lock(f"{path}-lanes.lock"), conn.begin():
+                        _write(conn, checks)
                 else:
                     with self.db.engine.begin() as conn:
-                        _write(conn, [checked for checked, _ in batch])
+                        _write(conn, checks)
+            # any failure: each waiting check is told (none is answered as recorded), and the thread
+            # lives on for the next ones, on a new connection
             except Exception as exc:
+                if self._kept is not None:
+                    with contextlib.suppress(Exception):  # a broken connection may fail to close too
+                        self._kept.close()
+                    self._kept = None
                 for _, done in batch:
                     done.set_exception(exc)
             else:
                 for _, done in batch:
                     done.set_result(None)
-
 
     def _checkpoints(self) -> None:
         path = self._sqlite_file()
