@@ -180,6 +180,10 @@ def test_a_vehicle_a_case_subject_was_seen_in_is_on_the_list(lists, tmp_path):
     # but not HSI's case, so it is told whom to call; HSI is told at once, with the crossing it saw
     found = screen(lists, CBP, PURPOSE, plate="TXP-4410", state="US-TX", port="LAREDO")
     assert [(m.reason, m.how, m.record_id) for m in found.matches] == [("subject_vehicle", "exact", None)]
+    # the subject driving it too meets the case twice in one check: one lead tells it
+    both = screen(lists, CBP, PURPOSE, plate="TXP-4410", state="US-TX", surname="Hernandez Gomez",
+                  given="Jose Luis", birth="1988-03-04", port="LAREDO")  # fmt: skip
+    assert sorted(m.reason for m in both.matches) == ["case_subject", "subject_vehicle"]
     hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
     told = inbox(lists, hsi, PURPOSE)
     assert [(v.rule, v.task_force) for v in told] == [("lane", "BEST-LAREDO")]

@@ -99,9 +99,12 @@ def _write(conn: Connection, checks: list[Checked]) -> None:
     by_reader: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for principal, purpose, answer, port in checks:
         answer.hit_ids.extend(next(ids) for _ in answer.matches)
+        told: set[str | None] = {None}  # one lead per interest a check meets: its best match tells it
         for hit_id, match, entry in zip(answer.hit_ids, answer.matches, answer.held, strict=True):
-            raise_lead(conn, hit_id=hit_id, entry=entry, checked_by=principal.agency, port=port,
-                       how=match.how, now=now)  # fmt: skip
+            if entry.context not in told:
+                told.add(entry.context)
+                raise_lead(conn, hit_id=hit_id, entry=entry, checked_by=principal.agency, port=port,
+                           how=match.how, now=now)  # fmt: skip
         if answer.matches:
             by_reader[(principal.user_id, purpose)].append({
                 "port": port, "hits": answer.hit_ids,
