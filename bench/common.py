@@ -192,6 +192,17 @@ def fresh_sqlite(path: Path, copy_of: Path | None = None) -> Path:
     return blobs
 
 
+def log_classes(title: str, reasons: Any, examples: dict[str, list[str]]) -> None:
+    """Misses or false hits by class (a Counter), most common first, each with its examples."""
+    if not reasons:
+        return
+    log(f"{title}:")
+    for reason, count in reasons.most_common():
+        log(f"  {count:,} {reason}, e.g.")
+        for example in examples[reason]:
+            log(f"    {example}")
+
+
 def peak_rss_mib(children: bool = False) -> float:
     """Peak resident set size of this process so far, in MiB (Linux reports ru_maxrss in KiB).
     With ``children``: the largest peak among its finished child processes."""

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, fresh_sqlite, log
+from bench.common import cache_dir, figure, fresh_sqlite, log, log_classes
 
 BUDGET_PRECISION = 0.9
 BUDGET_RECALL = 0.9
@@ -227,16 +227,6 @@ def _classify_false(
     return reasons, examples
 
 
-def _log_classes(title: str, reasons: Counter, examples: dict[str, list[str]]) -> None:
-    if not reasons:
-        return
-    log(f"{title}:")
-    for reason, count in reasons.most_common():
-        log(f"  {count:,} {reason}, e.g.")
-        for example in examples[reason]:
-            log(f"    {example}")
-
-
 def run(args: Any) -> list[dict[str, Any]]:
     import orjson
     from sqlalchemy import select
@@ -379,10 +369,10 @@ def run(args: Any) -> list[dict[str, Any]]:
     log("leads by task force (top 10): " + ", ".join(f"{k}: {v:,}" for k, v in by_task_force.most_common(10)))
     missed = sorted(kept - hits)
     reasons, examples = _classify_misses(truth, missed, entity, stored, events, queued)
-    _log_classes(f"missed cross-border pairs whose records were stored ({len(missed):,})", reasons, examples)
+    log_classes(f"missed cross-border pairs whose records were stored ({len(missed):,})", reasons, examples)
     false = sorted(predicted - truth.pairs)
     wrong, wrong_examples = _classify_false(truth, false, entity)
-    _log_classes(f"false cross-border leads ({len(false):,})", wrong, wrong_examples)
+    log_classes(f"false cross-border leads ({len(false):,})", wrong, wrong_examples)
     figures[3]["missed_stored_by_reason"] = dict(reasons)
     figures[2]["false_by_reason"] = dict(wrong)
     return figures

@@ -40,12 +40,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, fresh_sqlite, log, peak_rss_mib
+from bench.common import cache_dir, figure, fresh_sqlite, log, log_classes, peak_rss_mib
 
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
 SEED = 20230314
-SCREEN_DB_VERSION = 10  # bump when what the cached screen database holds changes
+SCREEN_DB_VERSION = 11  # bump when what the cached screen database holds changes
 CHECKS = 20_000
 WARM_UP = 1_000  # checks run before timing: a lane's index is warm
 STOLEN_SHARE = 0.2  # of the world's timed checks drawn from stolen crossings (about 4% are stolen)
@@ -236,16 +236,6 @@ class _Truth:
 # --- scoring on the world ------------------------------------------------------------------------------
 
 
-def _log_classes(title: str, reasons: Counter, examples: dict[str, list[str]]) -> None:
-    if not reasons:
-        return
-    log(f"{title}:")
-    for reason, count in reasons.most_common():
-        log(f"  {count:,} {reason}, e.g.")
-        for example in examples[reason]:
-            log(f"    {example}")
-
-
 def _describe(c: dict[str, Any]) -> str:
     return f"{c['record_id']} plate {c['plate']} ({c['state']}) VIN {c['vin']}"
 
@@ -319,9 +309,9 @@ def _score_vehicles(index: Any, principal: Any, southbound: list[dict[str, Any]]
             if len(false_examples[reason]) < EXAMPLES:
                 held = m.record_id or f"held by {m.holder}"
                 false_examples[reason].append(f"{_describe(c)} ~ {held} {m.label or ''}".rstrip())
-    _log_classes(f"missed stolen southbound crossings ({sum(out['missed_by'].values()):,})", out["missed_by"],
+    log_classes(f"missed stolen southbound crossings ({sum(out['missed_by'].values()):,})", out["missed_by"],
                  missed_examples)  # fmt: skip
-    _log_classes(f"hits on crossings whose vehicle is not stolen ({out['false']:,})", out["false_by"],
+    log_classes(f"hits on crossings whose vehicle is not stolen ({out['false']:,})", out["false_by"],
                  false_examples)  # fmt: skip
     return out
 
@@ -435,7 +425,7 @@ def _score_drivers(index: Any, principal: Any, crossings: list[dict[str, Any]], 
     if not out["truth"]["all"]:
         log("no crossing of the world is driven by a case subject: the driver recall is skipped")
         return None
-    _log_classes(f"missed crossings driven by a case subject ({sum(out['missed_by'].values()):,})",
+    log_classes(f"missed crossings driven by a case subject ({sum(out['missed_by'].values()):,})",
                  out["missed_by"], examples)  # fmt: skip
     log(f"matching the given name's other forms too would find {out['forms_found']:,} of the missed, "
         f"and hit {out['forms_false']:,} crossings of drivers who are no case's subject")  # fmt: skip
@@ -490,7 +480,7 @@ def _score_subjects(
             examples[reason].append(f"{_describe(c)} driver {driver} ({true})")
     missed = sum(out["missed_by"].values())
     title = f"missed southbound crossings of a subject or a subject's vehicle ({missed:,})"
-    _log_classes(title, out["missed_by"], examples)
+    log_classes(title, out["missed_by"], examples)
     return out
 
 

@@ -23,9 +23,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, select
 
-from puente.policy.access import audience
-from puente.screen.keys import fuzzy, plate_of, value_of
-from puente.search.links import chunks, contents
+from puente.screen.keys import plate_of, value_of, vehicle_rows
+from puente.screen.marks import Marks, marks
+from puente.search.links import contents
 from puente.store.schema import records, trace_acquisitions
 
 SOUTHBOUND_TIMES = 3
@@ -52,36 +52,21 @@ def _money(amount: Any) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
-def _heads(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str, str]]:
-    """Record id -> (owner, audience as JSON, disclosure)."""
-    found = {}
-    for chunk in chunks(ids):
-        for r in conn.execute(select(records.c.record_id, records.c.owner, records.c.disclosure,
-                                     records.c.markings).where(records.c.record_id.in_(chunk))):  # fmt: skip
-            seen_by = orjson.dumps(sorted(audience(r.owner, orjson.loads(r.markings)))).decode()
-            found[r.record_id] = (r.owner, seen_by, r.disclosure)
-    return found
-
-
 def _ids(conn: Connection, record_type: str) -> list[str]:
     query = select(records.c.record_id).where(records.c.record_type == record_type)
     return list(conn.execute(query).scalars())
 
 
-def _vehicle_rows(record_id: str, head: tuple[str, str, str], reason: str, label: str, day: str | None,
+def _vehicle_rows(record_id: str, head: Marks, reason: str, label: str, day: str | None,
                   plate: tuple[str | None, str | None], vin: str | None) -> list[tuple]:  # fmt: skip
-    owner, seen_by, disclosure = head
-    held = (record_id, owner, seen_by, disclosure, reason, label, day, None)
-    rows = [("vin", vin, fuzzy(vin), None, *held)] if vin else []
-    if plate[0]:
-        rows.append(("plate", plate[0], fuzzy(plate[0]), plate[1], *held))
-    return rows
+    held = (record_id, head.owner, head.seen_by(), head.disclosure, reason, label, day, None)
+    return vehicle_rows(plate[0], plate[1], vin, held)
 
 
 def seizure_rows(conn: Connection) -> list[tuple]:
     """Vehicles seized with firearms, ammunition or drugs (network) or with bulk cash (cash)."""
     ids = _ids(conn, "seizure")
-    heads = _heads(conn, ids)
+    heads = marks(conn, ids)
     rows: list[tuple] = []
     for record_id, c in contents(conn, ids):
         items = c.get("items") or []
@@ -133,7 +118,7 @@ def southbound_rows(conn: Connection) -> list[tuple]:
         count, first, last = best
         if count >= SOUTHBOUND_TIMES:
             found[seen[last][1]] = ((kind, *key.split("|")), count, seen[first][0], seen[last][0])
-    heads = _heads(conn, sorted(found))
+    heads = marks(conn, sorted(found))
     rows: list[tuple] = []
     for record_id, ((kind, vehicle, plate, state), count, first, last) in found.items():
         label = f"{count} × {first} … {last}"
@@ -157,17 +142,18 @@ def multiple_sale_rows(conn: Connection, person_keys: Any) -> list[tuple]:
         for key in person_keys(c):
             by_key[key] += sales[purchaser]
     last_of = {key: max(bought, key=lambda r: (r.sold_on, r.record_id)) for key, bought in by_key.items()}
-    heads = _heads(conn, sorted({r.record_id for bought in by_key.values() for r in bought}))
+    heads = marks(conn, sorted({r.record_id for bought in by_key.values() for r in bought}))
     rows: list[tuple] = []
     for key, bought in sorted(by_key.items()):
         last = last_of[key]
         count = len({r.record_id for r in bought})
         label = " ".join(x for x in (f"{count} ×", last.dealer_name, last.sold_on) if x)
         # the count speaks of every sale: told only to whom may see them all
-        marks = [heads[r.record_id] for r in bought]
-        seen_by = sorted(set.intersection(*(set(orjson.loads(m[1])) for m in marks)))
-        disclosure = "pointer" if all(m[2] == "pointer" for m in marks) else "none"
-        held = (last.record_id, heads[last.record_id][0], orjson.dumps(seen_by).decode(), disclosure,
-                "flag_multiple_sale", label, last.sold_on, None)  # fmt: skip
+        sold = [heads[r.record_id] for r in bought]
+        seen_by = frozenset.intersection(*(m.audience for m in sold))
+        disclosure = "pointer" if all(m.disclosure == "pointer" for m in sold) else "none"
+        seen = orjson.dumps(sorted(seen_by)).decode()
+        owner = heads[last.record_id].owner
+        held = (last.record_id, owner, seen, disclosure, "flag_multiple_sale", label, last.sold_on, None)
         rows.append(("person", key, key, None, *held))
     return rows

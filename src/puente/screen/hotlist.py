@@ -18,7 +18,6 @@ import orjson
 from sqlalchemy import Connection, delete, func, select
 
 from puente.normalize.text import fold
-from puente.policy.access import audience
 from puente.screen import flags
 from puente.screen.index import COLUMNS
 from puente.screen.keys import (
@@ -29,8 +28,10 @@ from puente.screen.keys import (
     person_key,
     plate_of,
     value_of,
+    vehicle_rows,
 )
-from puente.search.links import case_subjects, chunks, contents, namers, subject_entities
+from puente.screen.marks import Marks, marks
+from puente.search.links import chunks, contents, namers, subject_entities
 from puente.store.db import Database
 from puente.store.repository import Repository
 from puente.store.schema import (
@@ -44,35 +45,25 @@ from puente.store.schema import (
 )
 
 
-def _vehicle_rows(
-    record_id: str, owner: str, seen_by: str, disclosure: str, c: dict[str, Any]
-) -> list[tuple]:
+def _vehicle_rows(record_id: str, head: Marks, c: dict[str, Any]) -> list[tuple]:
     stolen = c.get("reported_stolen_on")
     if not stolen:
         return []
-    reason = "stolen_mx" if owner.startswith("MX/") else "stolen_us"
+    reason = "stolen_mx" if head.owner.startswith("MX/") else "stolen_us"
     label = " ".join(str(x) for x in (c.get("make"), c.get("model"), c.get("year"), c.get("color")) if x)
-    rows = []
-    vin = value_of(c.get("vin"))
-    if vin:
-        rows.append(
-            ("vin", vin, fuzzy(vin), None, record_id, owner, seen_by, disclosure, reason, label, stolen, None)
-        )
-    number, state = plate_of(c.get("plate"))
-    if number:
-        held = (record_id, owner, seen_by, disclosure, reason, label, stolen, None)
-        rows.append(("plate", number, fuzzy(number), state, *held))
-    return rows
+    held = (record_id, head.owner, head.seen_by(), head.disclosure, reason, label, stolen, None)
+    (plate, state), vin = plate_of(c.get("plate")), value_of(c.get("vin"))
+    return vehicle_rows(plate, state, vin, held)
 
 
-def _person_rows(record_id: str, owner: str, seen_by: str, disclosure: str, c: dict[str, Any],
-                 case_ref: str) -> list[tuple]:  # fmt: skip
+def _person_rows(record_id: str, head: Marks, c: dict[str, Any], case_ref: str) -> list[tuple]:
     name = c.get("name") or {}
     surname, given, birth = name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")
     keys = _lookup_keys(c)
     label = _person_label(c)
     case_id = case_ref.rsplit(":", 1)[-1]
-    held = (record_id, owner, seen_by, disclosure, "case_subject", f"{label} · {case_id}", None, case_ref)
+    held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", f"{label} · {case_id}",
+            None, case_ref)  # fmt: skip
     forms = sorted(person_form_keys(surname, given, birth))
     rows = [("person", k, k, None, *held) for k in keys if k] + [("name", k, k, None, *held) for k in forms]
     if surname and given and birth:  # for a driver whose name is written a little differently
@@ -99,7 +90,7 @@ def refresh(db: Database) -> int:
             select(records.c.record_type).where(records.c.load_run_id > read).distinct()
         ).scalars())  # fmt: skip
         subjects = _subject_records(conn)
-        written = (_write_vehicles(conn, changed) + _write_subjects(conn)
+        written = (_write_vehicles(conn, changed) + _write_subjects(conn, subjects)
                    + _write_subject_vehicles(conn, subjects) + _write_watches(conn)
                    + _write_firearms(conn, subjects, loaded) + _write_flags(conn, loaded))  # fmt: skip
         generation = (state.generation or 0) + 1 if state is not None else 1
@@ -110,47 +101,24 @@ def refresh(db: Database) -> int:
     return written
 
 
-def _heads(conn: Connection, ids: list[str]) -> dict[str, Any]:
-    found = {}
-    for chunk in chunks(ids):
-        for r in conn.execute(
-            select(records.c.record_id, records.c.owner, records.c.disclosure, records.c.markings).where(
-                records.c.record_id.in_(chunk)
-            )
-        ):
-            found[r.record_id] = r
-    return found
-
-
-def _seen_by(head: Any) -> str:
-    return orjson.dumps(sorted(audience(head.owner, orjson.loads(head.markings)))).decode()
-
-
 def _write_vehicles(conn: Connection, ids: list[str]) -> int:
     for chunk in chunks(ids):
         conn.execute(delete(hotlist).where(hotlist.c.record_id.in_(chunk)))
-    heads = _heads(conn, ids)
-    rows = [
-        row
-        for record_id, content in contents(conn, ids)
-        for row in _vehicle_rows(record_id, heads[record_id].owner, _seen_by(heads[record_id]),
-                                 heads[record_id].disclosure, content)
-    ]  # fmt: skip
+    heads = marks(conn, ids)
+    rows = [row for rid, c in contents(conn, ids) for row in _vehicle_rows(rid, heads[rid], c)]
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
 
-def _write_subjects(conn: Connection) -> int:
+def _write_subjects(conn: Connection, known: Subjects) -> int:
     conn.execute(delete(hotlist).where(hotlist.c.reason == "case_subject"))
-    subjects = case_subjects(conn)
-    heads = _heads(conn, sorted(subjects))
+    subjects, _ = known
+    heads = marks(conn, sorted(subjects))
     rows = [
         row
         for record_id, content in contents(conn, sorted(subjects))
-        for case in subjects[record_id][:1]
-        for row in _person_rows(record_id, heads[record_id].owner, _seen_by(heads[record_id]),
-                                heads[record_id].disclosure, content, case.record_id)
-    ]  # fmt: skip
+        for row in _person_rows(record_id, heads[record_id], content, subjects[record_id][0].record_id)
+    ]
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
@@ -183,7 +151,7 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
     subjects, subject_of = known
     named = namers(conn, set(subject_of))
     seen_in = {event: person for person, events in named.items() for event in events}
-    heads = _heads(conn, sorted(seen_in))
+    heads = marks(conn, sorted(seen_in))
     labels = dict(_subject_labels(conn, sorted(subjects)))
     rows = []
     for record_id, c in contents(conn, sorted(seen_in)):
@@ -192,17 +160,12 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
             continue
         subject = subject_of[seen_in[record_id]]
         case = subjects[subject][0]
-        event = heads[record_id]
-        seen_by = sorted(case.audience & audience(event.owner, orjson.loads(event.markings)))
         day = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
         label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
         # a pointer names the case's agency alone, never the record that saw the vehicle
-        held = (record_id, case.owner, orjson.dumps(seen_by).decode(), case.disclosure, "subject_vehicle",
-                label, day, case.record_id)  # fmt: skip
-        if vin:
-            rows.append(("vin", vin, fuzzy(vin), None, *held))
-        if plate:
-            rows.append(("plate", plate, fuzzy(plate), state, *held))
+        held = (record_id, case.owner, heads[record_id].seen_by(case.audience), case.disclosure,
+                "subject_vehicle", label, day, case.record_id)  # fmt: skip
+        rows += vehicle_rows(plate, state, vin, held)
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
@@ -233,7 +196,7 @@ def _write_watches(conn: Connection) -> int:
     for chunk in chunks(entities):
         for record_id, entity in conn.execute(select(*member).where(entity_members.c.entity_id.in_(chunk))):
             members[entity].append(record_id)
-    heads = _heads(conn, sorted({r for rs in members.values() for r in rs}))
+    heads = marks(conn, sorted({r for rs in members.values() for r in rs}))
     said = dict(contents(conn, sorted(heads)))
     rows = []
     for w in active:
@@ -245,7 +208,7 @@ def _write_watches(conn: Connection) -> int:
             keys |= {(kind, key, None) for kind in kinds}
         for record_id in members.get(w.value, []) if w.kind == "entity" else []:
             head = heads.get(record_id)
-            if head is None or w.agency not in audience(head.owner, orjson.loads(head.markings)):
+            if head is None or w.agency not in head.audience:
                 continue
             c = said.get(record_id, {})
             keys |= {("person", key, None) for key in _lookup_keys(c)}
@@ -285,22 +248,20 @@ def _write_firearms(conn: Connection, known: Subjects, loaded: set[str] | None) 
     for chunk in chunks(sorted(case_of)):
         query = select(*columns).where(t.serial_key != "", t.purchaser_id.in_(chunk))
         sales += [(r, case_of[r.purchaser_id]) for r in conn.execute(query)]
-    heads = _heads(conn, sorted({r.record_id for r, _ in sales}))
+    heads = marks(conn, sorted({r.record_id for r, _ in sales}))
     rows = []
     for r, case in sorted(sales, key=lambda rc: rc[0].record_id):
         head = heads[r.record_id]
-        seen_by = audience(head.owner, orjson.loads(head.markings))
         what = " ".join(x for x in (r.make, r.serial_key, r.sold_on, r.dealer_name) if x)
-        owner = head.owner
         if case is not None:  # the case's interest: shown only to whom may see the case as well
-            seen_by = seen_by & case.audience
             label = f"{what} · {case.record_id.rsplit(':', 1)[-1]}"
-            owner, disclosure, context = case.owner, case.disclosure, case.record_id
+            owner, seen_by = case.owner, head.seen_by(case.audience)
+            disclosure, context = case.disclosure, case.record_id
         else:
-            label, disclosure, context = f"{what} · multiple sale", head.disclosure, None
-        rows.append(("firearm", r.serial_key, fuzzy(r.serial_key), None, r.record_id, owner,
-                     orjson.dumps(sorted(seen_by)).decode(), disclosure, "suspect_firearm", label, r.sold_on,
-                     context))  # fmt: skip
+            label = f"{what} · multiple sale"
+            owner, seen_by, disclosure, context = head.owner, head.seen_by(), head.disclosure, None
+        held = (r.record_id, owner, seen_by, disclosure, "suspect_firearm", label, r.sold_on, context)
+        rows.append(("firearm", r.serial_key, fuzzy(r.serial_key), None, *held))
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 

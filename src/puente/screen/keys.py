@@ -51,3 +51,10 @@ def plate_of(plate: Any) -> tuple[str | None, str | None]:
     plate = plate if isinstance(plate, dict) else {}
     number = value_of(plate) or (plate.get("text") or "").replace(" ", "").replace("-", "").upper() or None
     return number, (plate.get("issuer") or {}).get("code")
+
+
+def vehicle_rows(plate: str | None, state: str | None, vin: str | None, held: tuple) -> list[tuple]:
+    """A vehicle's hot-list rows (``index.COLUMNS``): one by VIN, one by plate and its state; ``held``
+    is what both carry from record_id on."""
+    rows = [("vin", vin, fuzzy(vin), None, *held)] if vin else []
+    return rows + ([("plate", plate, fuzzy(plate), state, *held)] if plate else [])
