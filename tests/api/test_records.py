@@ -144,11 +144,19 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
     gets = sorted(p for p, ops in spec["paths"].items() if "get" in ops)
     assert gets == [f"/api/v1/{p}" for p in (
         "access-requests", "audit/views", "deconfliction-alerts", "entities", "lead-figures", "leads",
-        "leads/{lead_id}", "me", "operations",
+        "leads/{lead_id}", "me", "network/communities", "network/communities/{number}/timeline",
+        "network/entities", "network/entities/{entity_id}", "network/entities/{entity_id}/export",
+        "network/paths", "operations",
         "principals", "profiles/{record_id}", "quarantine", "records", "records/{record_id}", "runs",
         "runs/{run_id}", "screen-rates", "search", "status", "trace-events", "traces", "traces/patterns",
         "traces/ranking", "traces/{trace_id}", "watch-hits", "watches",
     )]  # fmt: skip
+    # the link chart entities ATF's informant and gun are in: every other viewer asks for them too
+    atf = headers(tokens[ATF.user_id])
+    named = [client.get("/api/v1/network/entities", params={"q": q}, headers=atf).json()
+             for q in ("Juan Perez", "1-AB4512-19")]  # fmt: skip
+    secret = [f["id"] for found in named for f in found]
+    assert secret
     for viewer in VIEWERS:
         h = headers(tokens[viewer.user_id])
         plain = ("/api/v1/status", "/api/v1/access-requests", "/api/v1/me", "/api/v1/principals")
@@ -178,9 +186,38 @@ def test_leak_harness_over_every_endpoint(db, tmp_path):
                 answer = client.get(f"/api/v1/{path}/{record_id}", headers=h).json()
                 answer.pop("instance", None)  # a problem names the path asked for: the caller's own words
                 answers.append(repr(answer))
+        answers += network_answers(client, h, secret)
         text = "\n".join(answers)
         if viewer.agency == "US/ATF":
             assert text.count(CANARY) >= 4, text[:500]  # armed: the owner sees it on every path
+            assert CANARY in "\n".join(network_answers(client, h, secret))  # ... its link charts too
             assert CANARY in "\n".join(answers[-2 * (3 + len(CANARY_NEIGHBOURS)) - len(SEARCHES) :])
         else:
             assert CANARY not in text, viewer.user_id
+
+
+def network_answers(client, h, secret):
+    """The link-analysis endpoints: communities and their timelines, the entities the harness's
+    searches name and the secret ones, their neighbourhoods, exports and the paths between them."""
+    out = [client.get("/api/v1/network/communities", params={"min_persons": 1, "limit": 500}, headers=h).text]
+    out += [client.get(f"/api/v1/network/communities/{n}/timeline", headers=h).text for n in range(1, 8)]
+    found = []
+    for q in SEARCHES:
+        answer = client.get("/api/v1/network/entities", params={"q": q}, headers=h)
+        out.append(answer.text)
+        found += [f["id"] for f in answer.json()] if answer.status_code == 200 else []
+    starts = list(dict.fromkeys(found + secret))
+    for start in starts:
+        chart = client.get(f"/api/v1/network/entities/{start}", params={"depth": 3}, headers=h).json()
+        chart.pop("instance", None)  # a problem names the path asked for: the caller's own words
+        out.append(repr(chart))
+        for form in ("graphml", "ftm"):
+            exported = client.get(
+                f"/api/v1/network/entities/{start}/export", params={"format": form}, headers=h
+            )
+            out.append(exported.text if exported.status_code == 200 else repr(exported.json().get("detail")))
+    for a in starts[:5]:
+        for b in starts[:5]:
+            answer = client.get("/api/v1/network/paths", params={"from": a, "to": b}, headers=h).json()
+            out.append(repr(answer.get("paths", answer.get("detail"))))
+    return out

@@ -200,7 +200,37 @@ def read_paths(db, viewer):
         out.append(repr((found.hits, found.pointers)))
     for record_id in ("US/ATF:case:C-1", f"US/ATF:person:{CANARY}", *CANARY_NEIGHBOURS):
         out.append(repr(profile(db, viewer, record_id, PURPOSE)))
+    if authorize(viewer, "read_records").allowed:
+        out.extend(network_paths(db, viewer))
     return "\n".join(out)
+
+
+def network_paths(db, viewer):
+    """The viewer's graph whole, its communities and their timelines, and around every entity the
+    canaries' neighbours belong to or a harness search names: the neighbourhood, its exports and the
+    paths between them."""
+    from puente.network.analysis import communities, timeline
+    from puente.network.export import export_file
+    from puente.network.graph import viewer_graph
+    from puente.network.views import around, community_view, find, path_views
+
+    graph = viewer_graph(db, viewer, PURPOSE)
+    out = [
+        repr(sorted(graph.nodes.items())),
+        repr(sorted(graph.edges.items())),
+        repr(sorted(graph.docs.items())),
+    ]
+    out += [
+        repr(community_view(graph, c)) + repr(timeline(graph, c.members))
+        for c in communities(graph, min_persons=1)
+    ]
+    starts = [n.id for n in graph.nodes.values() if set(n.records) & set(CANARY_NEIGHBOURS)]
+    starts = list(dict.fromkeys(starts + [f["id"] for q in SEARCHES for f in find(graph, q)]))
+    for start in starts:
+        out.append(repr(around(graph, start, depth=3)))
+        out += [repr(export_file(graph, start, form, 3)) for form in ("graphml", "ftm")]
+    out += [repr(path_views(graph, a, b)) for a in starts[:6] for b in starts[:6]]
+    return out
 
 
 def _lead_paths(db, viewer):
@@ -422,6 +452,7 @@ def test_leak_harness_finds_no_canary(loaded, tmp_path):
         if viewer.agency == "US/ATF":
             assert CANARY in text  # the owner sees its own record: the harness can see a leak
             assert "LEAD-1" in text  # ... and the lanes' entries its secret case gives
+            assert CANARY in "\n".join(network_paths(loaded, viewer))  # ... and its own link charts
             for kind in ("phone", "address", "firearm"):  # ... through the carried-value paths too
                 assert CANARY in repr(memberships(loaded, viewer, PURPOSE, entity_type=kind))
             continue

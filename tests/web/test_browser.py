@@ -281,3 +281,42 @@ def test_the_officers_console_shows_a_misread_plate_and_a_hit_to_contact_the_hol
     analyst.wait_for_selector("#screen-matches")
     told = analyst.inner_text("#screen-matches")
     assert "contacte al titular" in told and "JETTA" not in told
+
+
+def test_a_link_chart_opens_from_a_profile_expands_and_finds_the_path_to_another_person(server, browser):
+    analyst = search_and_open(log_in(browser, server, FGR.user_id), "jose luis hernandez gomez")
+    analyst.click("#chart-link")
+    analyst.wait_for_selector("#nw-svg .nw-node")
+    start = analyst.get_attribute("#network", "data-start")
+    assert analyst.locator(f'.nw-node[data-id="{start}"]').count() == 1
+    assert "Hernández Gómez" in analyst.inner_text("#nw-detail h2")
+    assert "seized together" in analyst.inner_text("#nw-links")  # each link says why, with its records
+    before = analyst.locator(".nw-node").count()
+    # expand the gun seized with him: the trace of that gun names its purchaser
+    gun = analyst.locator(".nw-node.kind-firearm").first
+    gun.locator("circle").click()
+    analyst.click("#nw-expand")
+    analyst.wait_for_function(f"document.querySelectorAll('.nw-node').length > {before}")
+    assert analyst.locator(".nw-node", has_text="Ricardo Garza").count() == 1
+    # hide the firearms, then show them again: a filter by kind
+    analyst.uncheck('.nw-kind[value="firearm"]')
+    assert analyst.locator(".nw-node.kind-firearm").count() == 0
+    analyst.check('.nw-kind[value="firearm"]')
+    # the path to another person, highlighted, each hop with its evidence
+    analyst.fill("#nw-target", "Ricardo Garza")
+    analyst.click("#nw-path-button")
+    analyst.wait_for_selector("#nw-hops li.hop")
+    hops = analyst.locator("#nw-hops li.hop").all_inner_texts()
+    assert len(hops) == 2 and "seized together" in hops[0] and "firearm trace" in hops[1]
+    assert analyst.locator(".nw-edge.on-path").count() == 2
+    assert analyst.locator(".nw-node.on-path").count() == 3
+    # pan and zoom move the drawing; the exports are offered
+    transform = analyst.get_attribute("#nw-view", "transform")
+    box = analyst.locator("#nw-svg").bounding_box()
+    analyst.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    analyst.mouse.wheel(0, -300)
+    moved = f"document.getElementById('nw-view').getAttribute('transform') !== '{transform}'"
+    analyst.wait_for_function(moved)
+    with analyst.expect_download() as graphml:
+        analyst.click("#nw-graphml")
+    assert start in graphml.value.path().read_text(encoding="utf-8")

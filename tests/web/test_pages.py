@@ -198,6 +198,13 @@ def without(page, asked):
 
 def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
     """The leak harness over the pages: every search and page a viewer can open."""
+    atf = signed_in(site, ATF)  # the link-chart entities ATF's informant and gun are in: all ask for them
+    secret = [
+        f["id"]
+        for q in ("Juan Perez", "1-AB4512-19")
+        for f in atf.get("/network/find", params={"q": q}).json()
+    ]
+    assert secret
     for viewer in VIEWERS:
         client = signed_in(site, viewer)
         texts = [without(client.get("/search", params={"q": q}).text, q) for q in SEARCHES]
@@ -218,11 +225,34 @@ def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
             *(f"/leads/{n}" for n in range(1, 12)),
         )
         texts += [client.get(p).text for p in leads]
+        texts += chart_pages(client, secret)
         text = "\n".join(texts)
         if viewer.agency == "US/ATF":
             assert text.count(CANARY) >= 3
+            assert CANARY in "\n".join(chart_pages(client, secret))  # armed: its own link charts show it
         else:
             assert CANARY not in text, viewer.user_id
+
+
+def chart_pages(client, secret):
+    """The link chart's page and what it draws from: communities, the entities the harness's searches
+    name and the secret ones, their neighbourhoods, exports and the paths between them."""
+    texts = [client.get("/network").text]
+    found = []
+    for q in SEARCHES:
+        answer = client.get("/network/find", params={"q": q})
+        texts.append(answer.text)
+        found += [f["id"] for f in answer.json()] if answer.status_code == 200 else []
+    starts = list(dict.fromkeys(found + secret))
+    for start in starts:
+        texts.append(without(client.get("/network", params={"entity": start}).text, start))
+        texts.append(client.get("/network/around", params={"entity": start, "depth": 3}).text)
+        for form in ("graphml", "ftm"):
+            texts.append(client.get("/network/export", params={"entity": start, "format": form}).text)
+    for a in starts[:5]:
+        for b in starts[:5]:
+            texts.append(client.get("/network/path", params={"source": a, "target": b}).text)
+    return texts
 
 
 def test_search_filters_by_port_state_and_dates(site):

@@ -16,6 +16,7 @@ from puente.api import (
     deconfliction,
     governance,
     leads,
+    network,
     principals,
     records,
     screening,
@@ -74,6 +75,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(deconfliction.router, prefix=PREFIX)
     app.include_router(watches.router, prefix=PREFIX)
     app.include_router(leads.router, prefix=PREFIX)
+    app.include_router(network.router, prefix=PREFIX)
     web.mount(app)
 
     def answer(

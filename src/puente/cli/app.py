@@ -16,6 +16,7 @@ from rich.table import Table
 from puente.cli import deconfliction as deconfliction_cli
 from puente.cli import governance, resolution
 from puente.cli import leading as leading_cli
+from puente.cli import network as network_cli
 from puente.cli import screening as screening_cli
 from puente.cli import search as search_cli
 from puente.cli import tracing as tracing_cli
@@ -607,6 +608,7 @@ governance.register(app)
 resolution.register(app, governance.export_app)
 search_cli.register(app)
 tracing_cli.register(app)
+network_cli.register(app)
 deconfliction_cli.register(app)
 watching_cli.register(app)
 leading_cli.register(app)

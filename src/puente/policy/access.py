@@ -248,16 +248,32 @@ def read_record(
     )  # fmt: skip
 
 
+def shown_content(
+    content: dict[str, Any], markings: dict[str, Any], principal: Principal, owner: str
+) -> dict[str, Any]:
+    """The content less the fields restricted to others (``content`` itself is left as it was)."""
+    shown = orjson.loads(orjson.dumps(content))
+    _withhold(shown, markings, principal, owner)
+    return dict(shown)
+
+
+def withheld_paths(markings: dict[str, Any], principal: Principal, owner: str) -> tuple[str, ...]:
+    """The field paths of a record restricted to others than this viewer."""
+    if principal.agency == owner:
+        return ()
+    return tuple(
+        path
+        for path, grantees in markings.get("restricted_fields", {}).items()
+        if principal.nation not in grantees and principal.agency not in grantees
+    )
+
+
 def _withhold(
     content: dict[str, Any], markings: dict[str, Any], principal: Principal, owner: str
 ) -> tuple[str, ...]:
     """Remove fields restricted to others (an SSN kept inside the owner nation, say)."""
-    if principal.agency == owner:
-        return ()
     withheld = []
-    for path, grantees in markings.get("restricted_fields", {}).items():
-        if principal.nation in grantees or principal.agency in grantees:
-            continue
+    for path in withheld_paths(markings, principal, owner):
         node: Any = content
         parts = path.split(".")
         for part in parts[:-1]:

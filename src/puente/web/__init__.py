@@ -16,13 +16,14 @@ __all__ = ["error_page", "mount"]
 
 def mount(app: FastAPI) -> None:
     """Serve the pages and their stylesheet beside the API."""
-    from puente.web import leads, operations, screening, tracing
+    from puente.web import leads, network, operations, screening, tracing
 
     app.include_router(router)
     app.include_router(tracing.router)
     app.include_router(operations.router)
     app.include_router(leads.router)
     app.include_router(screening.router)
+    app.include_router(network.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.exception_handler(LoginNeeded)
