@@ -198,6 +198,29 @@ def test_a_vehicle_a_case_subject_was_seen_in_is_on_the_list(lists, tmp_path):
     assert "LAR-2023" not in repr(told_fgr) and "F-150" not in repr(told_fgr)
 
 
+def test_a_case_subject_is_met_by_what_other_agencies_records_say_of_him(lists):
+    """HSI's case names its subject by name and birth date alone; the FGR detainee resolved to him
+    carries his CURP, and FGR releases its seizures to HSI: a lane meets the subject by that CURP."""
+    from puente.resolve.batch import resolve_persons
+    from puente.samples import sample_files
+
+    curp = "HEGJ880304HCHRML07"
+    assert not screen(lists, CBP, PURPOSE, identifier=curp).hit  # the case itself does not know it
+    for path, profile in sample_files():
+        ingest_file(lists, path, load_profile(profile))
+    resolve_persons(lists)
+    refresh(lists)
+    rebuild(lists)
+    told = screen(lists, CBP, PURPOSE, identifier=curp).matches  # CBP sees neither record: whom to call
+    assert [(m.reason, m.holder, m.record_id) for m in told] == [("case_subject", "US/HSI", None)]
+    hsi = person("ana.hsi", "US/HSI", Role.ANALYST)
+    [seen] = [m for m in screen(lists, hsi, PURPOSE, identifier=curp).matches if m.how == "exact"]
+    assert seen.record_id == "MX/FGR:person:FGR-TAM-2023-0117-1" and "DL55QR0000001" in seen.en
+    assert seen.since == "2023-02-27"  # known so since FGR's seizure named him
+    fgr = screen(lists, FGR, PURPOSE, identifier=curp).matches  # FGR's own record, HSI's interest
+    assert [(m.holder, m.record_id, m.label) for m in fgr] == [("US/HSI", None, None)]
+
+
 def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     from puente.leads.workflow import inbox
     from puente.watch.watches import add

@@ -52,6 +52,26 @@ def _entity(graph: Graph, text: str, lang: str) -> str:
     raise typer.Exit(1)
 
 
+@network_app.command("find")
+def find_entities(
+    text: Annotated[str, typer.Argument(help="Words of the entity's name, plate, serial or number.")],
+    as_user: AsRequired, purpose: PurposeOption, db: DbOption = None, as_json: JsonOption = False,
+    lang: LangOption = "",
+) -> None:  # fmt: skip
+    """The entities of the records you may see whose name holds every word given."""
+    from puente.network.views import find
+
+    lang_, graph = _graph(db, as_user, purpose, lang)
+    found = find(graph, text)
+    if as_json:
+        print(orjson.dumps(found).decode())
+        return
+    for f in found:
+        console.print(
+            f"{f['id']}  {f['kind_es'] if lang_ == 'es' else f['kind_en']}  {f['label']}", soft_wrap=True
+        )
+
+
 @network_app.command("communities")
 def list_communities(
     as_user: AsRequired, purpose: PurposeOption, db: DbOption = None, as_json: JsonOption = False,
@@ -90,7 +110,8 @@ def links(
         print(orjson.dumps(shown).decode())
         return
     for e in (shown or {}).get("edges", []):
-        console.print(f"• {e['why_es'] if lang_ == 'es' else e['why_en']}")
+        console.print(f"• {e['why_es'] if lang_ == 'es' else e['why_en']}", soft_wrap=True)
+        console.print(f"  {', '.join(r['id'] for r in e['records'])}", soft_wrap=True, style="dim")
 
 
 @network_app.command("path")
@@ -115,7 +136,8 @@ def path(
         console.print(f"[bold]{n}.[/] " + " → ".join(node["label"] for node in p["nodes"]))
         for hop in p["hops"]:
             for e in hop["edges"]:
-                console.print(f"   • {e['why_es'] if lang_ == 'es' else e['why_en']}")
+                console.print(f"   • {e['why_es'] if lang_ == 'es' else e['why_en']}", soft_wrap=True)
+                console.print(f"     {', '.join(r['id'] for r in e['records'])}", soft_wrap=True, style="dim")
 
 
 @network_app.command("export")

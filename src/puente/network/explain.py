@@ -33,7 +33,8 @@ def edge_why(graph: Graph, edge: Edge, lang: str = "en", most: int = 3) -> str:
     a, b = graph.nodes[edge.a].label, graph.nodes[edge.b].label
     cited = []
     for record_id in edge.records[:most]:
-        record_type, title, day = graph.docs[record_id]
+        record_type, title, _ = graph.docs[record_id]
+        day = next(iter(graph.days([record_id])), None)  # a person's own record's day is a birth date
         cited.append(f"{record_type_label(record_type, lang)} {title}" + (f" ({day})" if day else ""))
     rest = len(edge.records) - len(cited)
     if lang == "es":

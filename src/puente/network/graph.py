@@ -72,6 +72,7 @@ class Graph:
     nodes: dict[str, Node]
     edges: dict[tuple[str, str, str], Edge]
     docs: dict[str, tuple[str, str, str | None]]  # evidence record -> (record type, title, day)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived once
 
     def days(self, record_ids: Iterable[str]) -> list[str]:
         """The days of the events among these records (a person's own record's day is a birth date:
@@ -79,11 +80,14 @@ class Graph:
         return [d for r in record_ids if self.docs[r][0] in EVENT_TYPES and (d := self.docs[r][2])]
 
     def adjacency(self) -> dict[str, list[Edge]]:
-        adj: dict[str, list[Edge]] = defaultdict(list)
-        for e in self.edges.values():
-            adj[e.a].append(e)
-            adj[e.b].append(e)
-        return adj
+        """Node -> its edges (made once: the graph is not changed once built)."""
+        if "adjacency" not in self.cache:
+            adj: dict[str, list[Edge]] = defaultdict(list)
+            for e in self.edges.values():
+                adj[e.a].append(e)
+                adj[e.b].append(e)
+            self.cache["adjacency"] = adj
+        return self.cache["adjacency"]  # type: ignore[no-any-return]
 
 
 def build(db: Database, principal: Principal, purpose: str) -> Graph:

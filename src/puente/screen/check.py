@@ -214,14 +214,18 @@ def check(
         exact = index.find("firearm", key)
         found += [("exact", index.entry(n)) for n in exact]
         found += [("ocr", index.entry(n)) for n in index.find_folded("firearm", fuzzy(key)) if n not in exact]
-    best: dict[tuple[str, str, str | None], tuple[str, Entry]] = {}
+    best: dict[tuple[str | None, str, str | None], tuple[str, Entry]] = {}
     for how, entry in found:  # one candidate per record, reason and interest, by its best way of matching
         if is_flag(entry.reason) and how not in FLAG_HOWS:
             continue
         if entry.reason == "flag_multiple_sale" and not recent(entry.since, today):
             continue
-        key = (entry.record_id, entry.reason, entry.context)
-        if key not in best or RANK[how] < RANK[best[key][0]]:
+        if entry.since and entry.since[:10] > today:  # a replay meets only what was known on its day
+            continue
+        # a case's subject is one candidate however many records of him matched: the best matched,
+        # the case's own record (no day) before others, the earliest before later ones
+        key = (None if entry.reason == "case_subject" else entry.record_id, entry.reason, entry.context)
+        if key not in best or (RANK[how], entry.since or "") < (RANK[best[key][0]], best[key][1].since or ""):
             best[key] = (how, entry)
     # hits first, best matched first; then the flags
     ranked = sorted(best.values(), key=lambda he: (is_flag(he[1].reason), RANK[he[0]], he[1].record_id))

@@ -40,6 +40,7 @@ from puente.store.schema import (
     hotlist_state,
     load_runs,
     records,
+    search_docs,
     trace_acquisitions,
     watches,
 )
@@ -56,14 +57,13 @@ def _vehicle_rows(record_id: str, head: Marks, c: dict[str, Any]) -> list[tuple]
     return vehicle_rows(plate, state, vin, held)
 
 
-def _person_rows(record_id: str, head: Marks, c: dict[str, Any], case_ref: str) -> list[tuple]:
+def _person_rows(record_id: str, held: tuple, c: dict[str, Any]) -> list[tuple]:
+    """The keys a wanted person is looked up by (documents, name forms, birth date with the folded
+    name), each row holding ``held``: record, owner, audience, disclosure, reason, label, since and
+    context."""
     name = c.get("name") or {}
     surname, given, birth = name.get("paternal_surname"), name.get("given_names"), c.get("birth_date")
     keys = _lookup_keys(c)
-    label = _person_label(c)
-    case_id = case_ref.rsplit(":", 1)[-1]
-    held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", f"{label} · {case_id}",
-            None, case_ref)  # fmt: skip
     forms = sorted(person_form_keys(surname, given, birth))
     rows = [("person", k, k, None, *held) for k in keys if k] + [("name", k, k, None, *held) for k in forms]
     if surname and given and birth:  # for a driver whose name is written a little differently
@@ -111,22 +111,49 @@ def _write_vehicles(conn: Connection, ids: list[str]) -> int:
 
 
 def _write_subjects(conn: Connection, known: Subjects) -> int:
+    """Each case subject by what the case's record says of him, and by what every other record
+    resolved to him says (the name on a licence, a CURP, another form of his given name) when the
+    case's agency may see that record: a lane then meets him under any name he is known by. Such an
+    entry is the case's interest, disclosed as the case is, its details shown only to an officer who
+    may see both; it counts from the day of the record that named him that way."""
     conn.execute(delete(hotlist).where(hotlist.c.reason == "case_subject"))
-    subjects, _ = known
-    heads = marks(conn, sorted(subjects))
-    rows = [
-        row
-        for record_id, content in contents(conn, sorted(subjects))
-        for row in _person_rows(record_id, heads[record_id], content, subjects[record_id][0].record_id)
-    ]
+    subjects, subject_of = known
+    heads = marks(conn, sorted(subject_of))
+    labels = dict(_subject_labels(conn, sorted(subjects)))
+    named = namers(conn, set(subject_of) - set(subjects))
+    days = _days(conn, sorted({event for events in named.values() for event in events}))
+    rows = []
+    for record_id, content in contents(conn, sorted(subject_of)):
+        subject = subject_of[record_id]
+        case, head = subjects[subject][0], heads[record_id]
+        label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+        if record_id == subject:
+            held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", label, None,
+                    case.record_id)  # fmt: skip
+        elif case.owner in head.audience:
+            since = min((days[e] for e in named.get(record_id, ()) if days.get(e)), default=None)
+            seen, context = head.seen_by(case.audience), case.record_id
+            held = (record_id, case.owner, seen, case.disclosure, "case_subject", label, since, context)
+        else:  # a record the case's agency may not see tells nothing on its behalf
+            continue
+        rows += _person_rows(record_id, held, content)
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
+
+
+def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
+    """Record -> the day it happened (a crossing's, a seizure's), as the search index holds it."""
+    found = {}
+    for chunk in chunks(record_ids):
+        query = select(search_docs.c.record_id, search_docs.c.day).where(search_docs.c.record_id.in_(chunk))
+        found.update({r.record_id: r.day for r in conn.execute(query) if r.day})
+    return found
 
 
 Subjects = tuple[dict[str, list[Any]], dict[str, str]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
-DERIVATIONS = 2
+DERIVATIONS = 3
 
 
 def _subject_records(conn: Connection) -> Subjects:
