@@ -394,7 +394,7 @@ def _score_drivers(index: Any, principal: Any, crossings: list[dict[str, Any]], 
         named = {"surname": d["surname"], "given": d["given"], "birth": d["birth"]}
         answer = check(index, principal, today=c["day"], **named)
         # as in _score_subjects: only what records of earlier days said of the subject counts
-        hits = [e for e in answer.held if e.reason == "case_subject" and (e.since or "") < c["day"]]
+        hits = [e for e in answer.met if e.reason == "case_subject" and (e.since or "") < c["day"]]
         mine = person_key(d["surname"], d["given"], d["birth"])
         directions = ("all", c["direction"])
         if not subject:
@@ -465,7 +465,7 @@ def _score_subjects(
         # an entry counts when it came from a record of an earlier day: the lists are built from
         # everything stored, and a lane could not have known of a crossing not yet happened, nor of
         # the one it checks (its driver's record names the subject as the document does)
-        met = sorted({e.reason for e in answer.held
+        met = sorted({e.reason for e in answer.met
                       if e.reason in ("case_subject", "subject_vehicle") and e.record_id != c["record_id"]
                       and (e.since or "") < c["day"]})  # fmt: skip
         if not (by_driver or by_vehicle):

@@ -14,6 +14,7 @@ hidden record's id would tell of it).
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -301,20 +302,23 @@ def fingerprint(db: Database, principal: Principal) -> tuple[Any, ...]:
             str(changed[0]), changed[1], tuple(approved), requests)  # fmt: skip
 
 
-_CACHE: dict[tuple[int, tuple[Any, ...]], Graph] = {}
+_CACHE: dict[tuple[str, tuple[Any, ...]], Graph] = {}
+_CACHE_LOCK = threading.Lock()  # the API answers from a pool of threads
 CACHED = 8
 
 
 def viewer_graph(db: Database, principal: Principal, purpose: str) -> Graph:
     """The viewer's graph, built again only when something it depends on changed. Each call is
     audited as a read, whether built or kept."""
-    key = (id(db), fingerprint(db, principal))
-    graph = _CACHE.get(key)
+    key = (str(db.url), fingerprint(db, principal))
+    with _CACHE_LOCK:
+        graph = _CACHE.get(key)
     if graph is None:
         graph = build(db, principal, purpose)
-        if len(_CACHE) >= CACHED:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = graph
+        with _CACHE_LOCK:
+            while len(_CACHE) >= CACHED:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = graph
     else:
         access.require(db, principal, "read_records", purpose)
         with db.engine.begin() as conn:

@@ -95,10 +95,12 @@ def find(graph: Graph, text: str, *, kind: str | None = None, limit: int = 20) -
     words = fold(text).split()
     if not words:
         return []
+    if "folded" not in graph.cache:  # folded once per graph: a search box asks often
+        graph.cache["folded"] = [(n.id, n.kind, fold(n.label)) for n in graph.nodes.values()]
     found = []
-    for n in graph.nodes.values():
-        if (kind is None or n.kind == kind) and all(w in fold(n.label) for w in words):
-            found.append(n.id)
+    for node_id, node_kind, label in graph.cache["folded"]:
+        if (kind is None or node_kind == kind) and all(w in label for w in words):
+            found.append(node_id)
             if len(found) >= limit:
                 break
     return [node_view(graph, n) for n in sorted(found, key=lambda n: (graph.nodes[n].label, n))]

@@ -89,6 +89,9 @@ class Answer:
     # the entry behind each match, for the recorder alone (a wanted person's hit tells the case's
     # agency); it may hold what the officer is not shown, so it is never printed or returned
     held: list[Entry] = field(default_factory=list, repr=False, compare=False)
+    # every entry met, a case's subject once for each of his records that matched (a replay of past
+    # crossings scores by the records of earlier days); never printed or returned either
+    met: list[Entry] = field(default_factory=list, repr=False, compare=False)
 
 
 def is_flag(reason: str) -> bool:
@@ -214,7 +217,7 @@ def check(
         exact = index.find("firearm", key)
         found += [("exact", index.entry(n)) for n in exact]
         found += [("ocr", index.entry(n)) for n in index.find_folded("firearm", fuzzy(key)) if n not in exact]
-    best: dict[tuple[str | None, str, str | None], tuple[str, Entry]] = {}
+    best: dict[tuple[str, str, str | None], tuple[str, Entry]] = {}
     for how, entry in found:  # one candidate per record, reason and interest, by its best way of matching
         if is_flag(entry.reason) and how not in FLAG_HOWS:
             continue
@@ -222,18 +225,27 @@ def check(
             continue
         if entry.since and entry.since[:10] > today:  # a replay meets only what was known on its day
             continue
-        # a case's subject is one candidate however many records of him matched: the best matched,
-        # the case's own record (no day) before others, the earliest before later ones
-        key = (None if entry.reason == "case_subject" else entry.record_id, entry.reason, entry.context)
-        if key not in best or (RANK[how], entry.since or "") < (RANK[best[key][0]], best[key][1].since or ""):
+        key = (entry.record_id, entry.reason, entry.context)
+        if key not in best or RANK[how] < RANK[best[key][0]]:
             best[key] = (how, entry)
     # hits first, best matched first; then the flags
     ranked = sorted(best.values(), key=lambda he: (is_flag(he[1].reason), RANK[he[0]], he[1].record_id))
+    # a case's subject is one candidate however many of his records met: the best matched, the case's
+    # own record (it has no day) before others, the earliest before later ones
+    subject: dict[str | None, tuple[int, str, str]] = {}
+    for how, entry in ranked:
+        if entry.reason == "case_subject":
+            mine = (RANK[how], entry.since or "", entry.record_id)
+            subject[entry.context] = min(subject.get(entry.context, mine), mine)
     for how, entry in ranked:
         shown = _shown(entry, how, principal.agency)
-        if shown is not None:
-            answer.matches.append(shown)
-            answer.held.append(entry)
+        if shown is None:
+            continue
+        answer.met.append(entry)
+        if entry.reason == "case_subject" and subject[entry.context][2] != entry.record_id:
+            continue
+        answer.matches.append(shown)
+        answer.held.append(entry)
     answer.hit = any(not is_flag(m.reason) for m in answer.matches)
     answer.flagged = any(is_flag(m.reason) for m in answer.matches)
     return answer
