@@ -237,7 +237,9 @@ def test_no_page_shows_a_canary_to_anyone_but_its_owner(site):
 def chart_pages(client, secret):
     """The link chart's page and what it draws from: communities, the entities the harness's searches
     name and the secret ones, their neighbourhoods, exports and the paths between them."""
-    texts = [client.get("/network").text]
+    texts = [client.get("/network").text] + [
+        client.get("/network", params={"community": n}).text for n in range(1, 6)
+    ]
     found = []
     for q in SEARCHES:
         answer = client.get("/network/find", params={"q": q})
@@ -373,3 +375,17 @@ def test_the_officers_console_shows_a_hit_or_whom_to_contact(site):
         cbp.post(f"/screen/hits/{hit_id}", data={"action": "inspected", "csrf": csrf_of(atf)}).status_code
         == 403
     )
+
+
+def test_the_link_charts_communities_and_a_communitys_timeline(site):
+    import re
+
+    client = signed_in(site, FGR, lang="es")
+    listed = client.get("/network").text
+    assert "Comunidades en los registros que puede ver" in listed and 'href="/network?community=1"' in listed
+    page = client.get("/network", params={"community": 1}).text
+    assert "Lo que hizo la comunidad" in page and 'id="nw-timeline"' in page
+    days = re.findall(r'<time datetime="([0-9-]+)">', page)
+    assert days and days == sorted(days)
+    unknown = client.get("/network", params={"entity": "EP-0000000000000000"}).text
+    assert "No hay una entidad con ese nombre" in unknown

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from puente.network.analysis import communities
+from puente.network.analysis import communities, timeline
 from puente.network.export import export_file
 from puente.network.graph import ENTITY_KINDS, viewer_graph
 from puente.network.views import KIND_LABELS, around, community_view, find, path_views
@@ -29,14 +29,19 @@ def _no_purpose(seen: Page) -> JSONResponse | None:
 
 @router.get("/network", response_class=HTMLResponse)
 def chart_page(
-    request: Request, seen: Page, entity: Annotated[str, Query(max_length=80)] = ""
-) -> HTMLResponse:
+    request: Request, seen: Page, entity: Annotated[str, Query(max_length=80)] = "",
+    community: Annotated[int, Query(ge=0, le=10**6)] = 0,
+) -> HTMLResponse:  # fmt: skip
     if (asked := _needs_purpose(request, seen)) is not None:
         return asked
     graph = viewer_graph(seen.db, seen.principal, seen.purpose)
-    found = [community_view(graph, c) for c in communities(graph)[:10]] if not entity else []
+    found = [] if entity else communities(graph)
+    chosen = next((c for c in found if c.id == community), None)
+    events = timeline(graph, chosen.members) if chosen else []
     start = entity if entity in graph.nodes else ""
-    return render(request, seen, "network.html", start=start, asked=entity, communities=found,
+    return render(request, seen, "network.html", start=start, asked=entity,
+                  communities=[community_view(graph, c) for c in found[:20]],
+                  chosen=community_view(graph, chosen) if chosen else None, events=events,
                   kinds=[(k, KIND_LABELS[k]) for k in ENTITY_KINDS])  # fmt: skip
 
 
