@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from puente.policy import access, audit
 from puente.policy.principals import Principal
@@ -110,7 +110,8 @@ def build(db: Database, principal: Principal, purpose: str) -> Graph:
                 entity_of[m.record_id] = m.entity_id
     seen = access.visible(principal)
     with db.engine.begin() as conn:
-        hidden = _withheld(conn, seen, principal)
+        tops = {field_.split("[")[0].split(".")[0] for _, field_ in fields}
+        hidden = _withheld(conn, seen, principal, tops)
         if hidden:  # a phone or address in a field withheld from the viewer links nothing for them
             for (record_id, field_), entity in list(fields.items()):
                 if field_.split("[")[0].split(".")[0] in hidden.get(record_id, ()):
@@ -127,11 +128,16 @@ def build(db: Database, principal: Principal, purpose: str) -> Graph:
     return assemble(docs, entity_of, kind_of, carried, names, labels)
 
 
-def _withheld(conn: Connection, seen: Any, principal: Principal) -> dict[str, tuple[str, ...]]:
-    """Visible record -> the top-level fields withheld from the viewer (only records whose markings
-    restrict a field are read)."""
+def _withheld(
+    conn: Connection, seen: Any, principal: Principal, tops: set[str]
+) -> dict[str, tuple[str, ...]]:
+    """Visible record -> the top-level fields withheld from the viewer, among ``tops`` (the fields
+    that carry a phone, an address or a gun); only records whose markings name one are read."""
+    if not tops:
+        return {}
+    named = or_(*(records.c.markings.like(f'%"{top}%') for top in sorted(tops)))
     query = select(records.c.record_id, records.c.owner, records.c.markings).where(
-        seen, records.c.markings.like('%"restricted_fields"%')
+        seen, records.c.markings.like('%"restricted_fields"%'), named
     )
     out = {}
     for r in conn.execute(query):
