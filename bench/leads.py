@@ -24,6 +24,7 @@ import csv
 import json
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,35 @@ def _world_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
         info["settle_seconds"] = round(time.perf_counter() - started, 1)
         info["settle"] = {"watch_hits": settled.watch_hits, "targets_told": settled.targets_told,
                           "leads": settled.leads}  # fmt: skip
+    finally:
+        db.dispose()
+    done.write_text(json.dumps(info), encoding="utf-8")
+    return folder, path, info, False
+
+
+def derived_world(
+    args: Any, folder_name: str, suffix: str, prepare: Callable[[Any], dict[str, Any]]
+) -> tuple[Path, Path, dict[str, Any], bool]:
+    """The world's folder and a copy of its settled database (``_world_database``) that ``prepare``
+    has brought further once (built hot lists, resolved things), cached in bench/.cache/<folder_name>/
+    under ``suffix``; what building both took, and whether it came from the cache."""
+    from bench.trace import _usable
+    from puente.store import connect
+
+    folder, source, built, _ = _world_database(args)
+    path = cache_dir(folder_name) / f"{source.stem}-{suffix}.db"
+    done = path.with_suffix(".ready")
+    if getattr(args, "regenerate", False):
+        done.unlink(missing_ok=True)
+    if done.is_file() and path.is_file() and _usable(path):
+        return folder, path, json.loads(done.read_text(encoding="utf-8")), True
+    done.unlink(missing_ok=True)
+    log(f"copying the settled world {source.name} into {path.name}")
+    blobs = fresh_sqlite(path, copy_of=source)
+    db = connect(f"sqlite:///{path}", blob_dir=blobs)
+    try:
+        db.upgrade()
+        info = {"world": built, **prepare(db)}
     finally:
         db.dispose()
     done.write_text(json.dumps(info), encoding="utf-8")

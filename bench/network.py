@@ -18,13 +18,12 @@ Scales below 1m shrink Part B in proportion.
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, fresh_sqlite, log, peak_rss_mib, scale_size
+from bench.common import figure, log, peak_rss_mib, scale_size
 
 NETWORK_DB_VERSION = 1  # bump when what the cached network database holds changes
 BUDGET_LEIDEN_S = 60.0
@@ -44,33 +43,17 @@ def _principal(user_id: str, agency: str) -> Any:
 
 def _network_database(args: Any) -> tuple[Path, Path, dict[str, Any]]:
     """The world's folder and a copy of its settled database with every kind of entity resolved."""
-    from bench.leads import _world_database
-    from bench.trace import _usable
+    from bench.leads import derived_world
     from puente.resolve.batch import resolve_things
-    from puente.store import connect
 
-    folder, source, built, _ = _world_database(args)
-    path = cache_dir("network") / f"{source.stem}-n{NETWORK_DB_VERSION}.db"
-    done = path.with_suffix(".ready")
-    if getattr(args, "regenerate", False):
-        done.unlink(missing_ok=True)
-    if done.is_file() and path.is_file() and _usable(path):
-        return folder, path, json.loads(done.read_text(encoding="utf-8"))
-    done.unlink(missing_ok=True)
-    log(f"copying the settled world {source.name} into {path.name}")
-    blobs = fresh_sqlite(path, copy_of=source)
-    db = connect(f"sqlite:///{path}", blob_dir=blobs)
-    info: dict[str, Any] = {"world": built}
-    try:
-        db.upgrade()
+    def prepare(db: Any) -> dict[str, Any]:
         started = time.perf_counter()
         for kind in ("firearm", "vehicle", "organization"):
             log(f"resolving {kind} records")
             resolve_things(db, kind)
-        info["resolve_things_seconds"] = round(time.perf_counter() - started, 1)
-    finally:
-        db.dispose()
-    done.write_text(json.dumps(info), encoding="utf-8")
+        return {"resolve_things_seconds": round(time.perf_counter() - started, 1)}
+
+    folder, path, info, _ = derived_world(args, "network", f"n{NETWORK_DB_VERSION}", prepare)
     return folder, path, info
 
 

@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import cache_dir, figure, fresh_sqlite, log, log_classes, peak_rss_mib
+from bench.common import figure, log, log_classes, peak_rss_mib
 
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
@@ -108,35 +108,18 @@ def _available_mib() -> float | None:
 def _screen_database(args: Any) -> tuple[Path, Path, dict[str, Any], bool]:
     """The world's folder and a copy of its settled database with the hot lists built (once), what
     building it took, and whether it came from the cache."""
-    from bench.leads import _world_database
-    from bench.trace import _usable
+    from bench.leads import derived_world
     from puente.screen.lanes import rebuild
-    from puente.store import connect
     from puente.trace.catalog import refresh as catalogue
 
-    folder, source, built, _ = _world_database(args)
-    path = cache_dir("screen") / f"{source.stem}-s{SCREEN_DB_VERSION}.db"
-    done = path.with_suffix(".ready")
-    if getattr(args, "regenerate", False):
-        done.unlink(missing_ok=True)
-    if done.is_file() and path.is_file() and _usable(path):
-        return folder, path, json.loads(done.read_text(encoding="utf-8")), True
-    done.unlink(missing_ok=True)
-    log(f"copying the settled world {source.name} into {path.name}")
-    blobs = fresh_sqlite(path, copy_of=source)
-    db = connect(f"sqlite:///{path}", blob_dir=blobs)
-    info: dict[str, Any] = {"world": built}
-    try:
-        db.upgrade()
+    def prepare(db: Any) -> dict[str, Any]:
         log("cataloguing the firearms sales and building the hot lists (as after loads)")
         started = time.perf_counter()
         catalogue(db)
-        info["hotlist_rows"] = rebuild(db)
-        info["rebuild_seconds"] = round(time.perf_counter() - started, 1)
-    finally:
-        db.dispose()
-    done.write_text(json.dumps(info), encoding="utf-8")
-    return folder, path, info, False
+        rows = rebuild(db)
+        return {"hotlist_rows": rows, "rebuild_seconds": round(time.perf_counter() - started, 1)}
+
+    return derived_world(args, "screen", f"s{SCREEN_DB_VERSION}", prepare)
 
 
 def _crossings(conn: Any) -> list[dict[str, Any]]:
