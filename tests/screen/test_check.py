@@ -221,6 +221,38 @@ def test_a_case_subject_is_met_by_what_other_agencies_records_say_of_him(lists):
     assert [(m.holder, m.record_id, m.label) for m in fgr] == [("US/HSI", None, None)]
 
 
+CARPETA = (  # FGR's carpeta on the same man; FGR may not see CBP's crossings
+    "CARPETA;FECHA_INICIO;ESTATUS;DELITO;AGENTE_MP;NUM_IMPUTADO;NOMBRE;APELLIDO_PATERNO;APELLIDO_MATERNO;"
+    "ALIAS;FECHA_NACIMIENTO;SEXO;NACIONALIDAD;CURP;TELEFONO\n"
+    "FED/TAM/REY/0009999/2023;02/01/2023;EN TRAMITE;Portación de arma;Lic. A. Treviño;1;José Luis;Hernández;"
+    "Gómez;;04/03/1988;H;MX;HEGJ880304HCHRML07;\n"
+)
+
+
+def test_a_vehicle_seen_only_in_a_record_the_case_agency_may_not_see_tells_it_nothing(lists, tmp_path):
+    from puente.leads.workflow import inbox
+    from puente.resolve.batch import resolve_persons
+    from puente.samples import sample_files
+
+    for sample, profile in sample_files():  # a crowd for the match model, as above
+        ingest_file(lists, sample, load_profile(profile))
+    ingest_file(lists, write(tmp_path, CROSSING, "crossings.jsonl"), load_profile("cbp-crossings"))
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes(CARPETA.encode("latin-1"))
+    ingest_file(lists, path, load_profile("fgr-carpetas"))
+    resolve_persons(lists)
+    refresh(lists)
+    rebuild(lists)
+    found = screen(lists, CBP, PURPOSE, plate="TXP-4410", state="US-TX", port="LAREDO").matches
+    # HSI may see CBP's crossing: its case's interest stands; FGR may not: the pickup is no entry of its
+    assert {(m.reason, m.holder) for m in found} == {("subject_vehicle", "US/HSI")}
+    fgr = person("ana.fgr", "MX/FGR", Role.ANALYST)
+    assert inbox(lists, fgr, PURPOSE) == []
+    # the subject himself is FGR's interest by FGR's own record
+    driver = screen(lists, CBP, PURPOSE, surname="Hernandez Gomez", given="Jose Luis", birth="1988-03-04")
+    assert {m.holder for m in driver.matches if m.reason == "case_subject"} == {"US/HSI", "MX/FGR"}
+
+
 def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     from puente.leads.workflow import inbox
     from puente.watch.watches import add

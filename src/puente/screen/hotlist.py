@@ -124,19 +124,20 @@ def _write_subjects(conn: Connection, known: Subjects) -> int:
     days = _days(conn, sorted({event for events in named.values() for event in events}))
     rows = []
     for record_id, content in contents(conn, sorted(subject_of)):
-        subject = subject_of[record_id]
-        case, head = subjects[subject][0], heads[record_id]
-        label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
-        if record_id == subject:
-            held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", label, None,
-                    case.record_id)  # fmt: skip
-        elif case.owner in head.audience:
-            since = min((days[e] for e in named.get(record_id, ()) if days.get(e)), default=None)
-            seen, context = head.seen_by(case.audience), case.record_id
-            held = (record_id, case.owner, seen, case.disclosure, "case_subject", label, since, context)
-        else:  # a record the case's agency may not see tells nothing on its behalf
-            continue
-        rows += _person_rows(record_id, held, content)
+        head = heads[record_id]
+        for subject in subject_of[record_id]:
+            case = subjects[subject][0]
+            label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+            if record_id == subject:
+                held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", label, None,
+                        case.record_id)  # fmt: skip
+            elif case.owner in head.audience:
+                since = min((days[e] for e in named.get(record_id, ()) if days.get(e)), default=None)
+                seen, context = head.seen_by(case.audience), case.record_id
+                held = (record_id, case.owner, seen, case.disclosure, "case_subject", label, since, context)
+            else:  # a record the case's agency may not see tells nothing on its behalf
+                continue
+            rows += _person_rows(record_id, held, content)
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
@@ -150,27 +151,28 @@ def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
     return found
 
 
-Subjects = tuple[dict[str, list[Any]], dict[str, str]]
+Subjects = tuple[dict[str, list[Any]], dict[str, list[str]]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
-DERIVATIONS = 3
+DERIVATIONS = 4
 
 
 def _subject_records(conn: Connection) -> Subjects:
-    """The case subjects (subject record -> its cases), and every person record resolved to one of
-    them (the record -> the subject record): a subject is seen, and buys, under other agencies'
-    records."""
+    """The case subjects (subject record -> its cases), and every person record resolved to them
+    (the record -> the subject records of its entity: one man may be the subject of two agencies'
+    cases): a subject is seen, and buys, under other agencies' records."""
     subjects, entity_of, members = subject_entities(conn)
-    subject_of: dict[str, str] = {}
+    subject_of: dict[str, list[str]] = defaultdict(list)
     for subject in sorted(subjects):
         for person in sorted(members.get(entity_of.get(subject, ""), set()) | {subject}):
-            subject_of.setdefault(person, subject)
-    return subjects, subject_of
+            subject_of[person].append(subject)
+    return subjects, dict(subject_of)
 
 
 def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
     """The vehicles case subjects were seen in: the plate and VIN of each record that names a person
-    resolved to a subject (a crossing they drove, a seizure). The entry is the case's interest: it is
+    resolved to a subject (a crossing they drove, a seizure), when the case's agency may see that
+    record. The entry is the case's interest: it is
     disclosed as the case is (a pointer names the case's agency), tells that agency when met, and
     shows its details only to an officer who may see both the case and the record that saw the
     vehicle."""
@@ -185,14 +187,16 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
         (plate, state), vin = plate_of(c.get("plate")), value_of(c.get("vin"))
         if not plate and not vin:
             continue
-        subject = subject_of[seen_in[record_id]]
-        case = subjects[subject][0]
         day = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
-        label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
-        # a pointer names the case's agency alone, never the record that saw the vehicle
-        held = (record_id, case.owner, heads[record_id].seen_by(case.audience), case.disclosure,
-                "subject_vehicle", label, day, case.record_id)  # fmt: skip
-        rows += vehicle_rows(plate, state, vin, held)
+        for subject in subject_of[seen_in[record_id]]:
+            case = subjects[subject][0]
+            if case.owner not in heads[record_id].audience:  # a record the case's agency may not see
+                continue  # tells it nothing: the lane would otherwise pass on what it was not given
+            label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+            # a pointer names the case's agency alone, never the record that saw the vehicle
+            held = (record_id, case.owner, heads[record_id].seen_by(case.audience), case.disclosure,
+                    "subject_vehicle", label, day, case.record_id)  # fmt: skip
+            rows += vehicle_rows(plate, state, vin, held)
     Repository(conn).bulk_insert(hotlist, COLUMNS, rows)
     return len(rows)
 
@@ -262,7 +266,7 @@ def _write_firearms(conn: Connection, known: Subjects, loaded: set[str] | None) 
     and guns bought by a person resolved to a case's subject (read every time: resolution moves
     them; the case's interest, disclosed as the case is, its agency told when a lane meets the gun)."""
     subjects, subject_of = known
-    case_of = {person: subjects[subject][0] for person, subject in subject_of.items()}
+    cases_of = {person: [subjects[s][0] for s in mine] for person, mine in subject_of.items()}
     t = trace_acquisitions.c
     columns = (t.record_id, t.serial_key, t.make, t.sold_on, t.dealer_name, t.purchaser_id)
     sales: list[tuple[Any, Any]] = []  # (sale, the case whose subject bought it, or None)
@@ -272,13 +276,15 @@ def _write_firearms(conn: Connection, known: Subjects, loaded: set[str] | None) 
         multiple = select(*columns).where(t.serial_key != "", t.multiple_sale.is_(True))
         sales += [(r, None) for r in conn.execute(multiple)]
     conn.execute(delete(hotlist).where(guns, hotlist.c.context.is_not(None)))
-    for chunk in chunks(sorted(case_of)):
+    for chunk in chunks(sorted(cases_of)):
         query = select(*columns).where(t.serial_key != "", t.purchaser_id.in_(chunk))
-        sales += [(r, case_of[r.purchaser_id]) for r in conn.execute(query)]
+        sales += [(r, case) for r in conn.execute(query) for case in cases_of[r.purchaser_id]]
     heads = marks(conn, sorted({r.record_id for r, _ in sales}))
     rows = []
-    for r, case in sorted(sales, key=lambda rc: rc[0].record_id):
+    for r, case in sorted(sales, key=lambda rc: (rc[0].record_id, rc[1].record_id if rc[1] else "")):
         head = heads[r.record_id]
+        if case is not None and case.owner not in head.audience:  # a sale the case's agency may not
+            continue  # see tells it nothing
         what = " ".join(x for x in (r.make, r.serial_key, r.sold_on, r.dealer_name) if x)
         if case is not None:  # the case's interest: shown only to whom may see the case as well
             label = f"{what} · {case.record_id.rsplit(':', 1)[-1]}"
