@@ -55,6 +55,9 @@ def test_communities_find_the_true_organizations(tiny):
     found = communities(graph)
     assert found and all(c.persons >= 2 and c.players for c in found)
     assert [c.id for c in found] == list(range(1, len(found) + 1))
+    # a community's number is the same however many persons the list asks for (a timeline names it)
+    every = {c.id: c.members for c in communities(graph, min_persons=1)}
+    assert all(every[c.id] == c.members for c in found) and len(every) > len(found)
     # key players: the persons who hold their community together are mostly its true organization's
     ranked = [p.node for p in key_players(graph, k=10)]
     members = {n for n, p in who.items() if p in roles}

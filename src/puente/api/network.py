@@ -85,7 +85,7 @@ def community_timeline(
     request: Request, db: Db, viewer: Viewer, purpose: Purpose, number: Annotated[int, Path(ge=1, le=10**6)]
 ) -> Any:
     graph = viewer_graph(db, viewer, purpose)
-    found = [c for c in communities(graph) if c.id == number]
+    found = [c for c in communities(graph, min_persons=1) if c.id == number]
     if not found:
         return problem(request, 404, title(404), ("no such community", "no existe esa comunidad"))
     events = timeline(graph, found[0].members)

@@ -103,9 +103,17 @@ def _persons_between(
 
 
 def communities(graph: Graph, *, min_persons: int = 2, top: int = 5) -> list[Community]:
-    """The communities with at least ``min_persons`` persons, most persons first, each with its key
-    players: the persons who stand between most of the community's persons, and who reach other
-    communities (brokers)."""
+    """The communities with at least ``min_persons`` persons, most persons first, each with its
+    ``top`` key players: the persons who stand between most of the community's persons, and who reach
+    other communities (brokers). A community's number does not depend on ``min_persons``."""
+    return [replace(c, players=c.players[:top]) for c in _ranked(graph) if c.persons >= min_persons]
+
+
+def _ranked(graph: Graph) -> list[Community]:
+    """Every community with a person, numbered most persons first, with all its players; made once
+    per graph (the list, a timeline and the key players all ask for it)."""
+    if "communities" in graph.cache:
+        return graph.cache["communities"]  # type: ignore[no-any-return]
     ix = indexed(graph)
     membership = _memberships(graph)
     kinds = [graph.nodes[n].kind for n in ix.ids]
@@ -114,9 +122,13 @@ def communities(graph: Graph, *, min_persons: int = 2, top: int = 5) -> list[Com
         groups[c].append(v)
     out = []
     for c, vs in groups.items():
-        if sum(1 for v in vs if kinds[v] == "person") < min_persons:
+        count = sum(1 for v in vs if kinds[v] == "person")
+        if not count:
             continue
-        persons, between, degree = _persons_between(ix, kinds, vs)
+        if count == 1:  # no one to stand between
+            persons, between, degree = [v for v in vs if kinds[v] == "person"], [0.0], [0]
+        else:
+            persons, between, degree = _persons_between(ix, kinds, vs)
         scale = max(between) or 1.0
         players = []
         for k, v in enumerate(persons):
@@ -126,18 +138,20 @@ def communities(graph: Graph, *, min_persons: int = 2, top: int = 5) -> list[Com
         players.sort(key=lambda p: (-p.betweenness, -p.degree, p.node))
         members = sorted(ix.ids[v] for v in vs)
         days = [d for m in members for d in (graph.nodes[m].first, graph.nodes[m].last) if d]
-        out.append(Community(c, len(vs), len(persons), members, players[:top],
+        out.append(Community(c, len(vs), len(persons), members, players,
                              min(days) if days else None, max(days) if days else None))  # fmt: skip
     out.sort(key=lambda k: (-k.persons, -k.size, k.members[0]))
-    return [Community(n, k.size, k.persons, k.members, [replace(p, community=n) for p in k.players], k.first,
-                      k.last) for n, k in enumerate(out, 1)]  # fmt: skip
+    graph.cache["communities"] = [
+        replace(k, id=n, players=[replace(p, community=n) for p in k.players]) for n, k in enumerate(out, 1)
+    ]
+    return graph.cache["communities"]  # type: ignore[no-any-return]
 
 
 def key_players(graph: Graph, k: int = 20) -> list[Player]:
     """The persons of the whole graph most worth looking at: who stands between most persons of their
     community (a big community's broker before a small one's), brokers between communities first
     among equals."""
-    ranked = [p for c in communities(graph, top=10**6) for p in c.players]
+    ranked = [p for c in _ranked(graph) if c.persons >= 2 for p in c.players]
     ranked.sort(key=lambda p: (-p.betweenness, -p.reaches, -p.degree, p.node))
     return ranked[:k]
 
@@ -215,10 +229,11 @@ def neighbourhood(
 def timeline(graph: Graph, members: list[str]) -> list[tuple[str, str, str, str]]:
     """(day, record, record type, title) of every dated record behind the edges among ``members``,
     oldest first: what a community did, and when."""
-    inside = set(members)
+    inside, adj = set(members), graph.adjacency()
     events = {
         (graph.docs[r][2], r, graph.docs[r][0], graph.docs[r][1])
-        for e in graph.edges.values()
+        for m in inside
+        for e in adj.get(m, ())
         if e.a in inside and e.b in inside
         for r in e.records
         if graph.docs[r][0] in EVENT_TYPES and graph.docs[r][2]

@@ -43,12 +43,9 @@ def _evidence(graph: Graph, record_id: str) -> dict[str, Any]:
 def chart(graph: Graph, nodes: Iterable[str], edges: Iterable[Edge]) -> dict[str, Any]:
     """Nodes (with their degree in the whole graph, so a chart shows what more there is to expand)
     and edges."""
-    degree: dict[str, int] = {}
-    for e in graph.edges.values():
-        degree[e.a] = degree.get(e.a, 0) + 1
-        degree[e.b] = degree.get(e.b, 0) + 1
+    adj = graph.adjacency()
     return {
-        "nodes": [node_view(graph, n, degree.get(n, 0)) for n in sorted(set(nodes))],
+        "nodes": [node_view(graph, n, len(adj.get(n, ()))) for n in sorted(set(nodes))],
         "edges": [edge_view(graph, e) for e in sorted(edges, key=lambda e: (e.a, e.b, e.kind))],
     }
 

@@ -117,17 +117,15 @@ def _write_subjects(conn: Connection, known: Subjects) -> int:
     entry is the case's interest, disclosed as the case is, its details shown only to an officer who
     may see both; it counts from the day of the record that named him that way."""
     conn.execute(delete(hotlist).where(hotlist.c.reason == "case_subject"))
-    subjects, subject_of = known
+    subjects, subject_of, named, labels = known
     heads = marks(conn, sorted(subject_of))
-    labels = dict(_subject_labels(conn, sorted(subjects)))
-    named = namers(conn, set(subject_of) - set(subjects))
     days = _days(conn, sorted({event for events in named.values() for event in events}))
     rows = []
     for record_id, content in contents(conn, sorted(subject_of)):
         head = heads[record_id]
         for subject in subject_of[record_id]:
             case = subjects[subject][0]
-            label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+            label = _case_label(labels, subject, case.record_id)
             if record_id == subject:
                 held = (record_id, head.owner, head.seen_by(), head.disclosure, "case_subject", label, None,
                         case.record_id)  # fmt: skip
@@ -142,6 +140,11 @@ def _write_subjects(conn: Connection, known: Subjects) -> int:
     return len(rows)
 
 
+def _case_label(labels: dict[str, str], subject: str, case_ref: str) -> str:
+    """'<the subject as the case names him> · <case number>'."""
+    return f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case_ref.rsplit(':', 1)[-1]}"
+
+
 def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
     """Record -> the day it happened (a crossing's, a seizure's), as the search index holds it."""
     found = {}
@@ -151,7 +154,9 @@ def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
     return found
 
 
-Subjects = tuple[dict[str, list[Any]], dict[str, list[str]]]
+# the case subjects (subject record -> its cases), the person records resolved to them (record -> the
+# subject records of its entity), the records naming each of those, and each subject's label
+Subjects = tuple[dict[str, list[Any]], dict[str, list[str]], dict[str, set[str]], dict[str, str]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
 DERIVATIONS = 4
@@ -160,13 +165,15 @@ DERIVATIONS = 4
 def _subject_records(conn: Connection) -> Subjects:
     """The case subjects (subject record -> its cases), and every person record resolved to them
     (the record -> the subject records of its entity: one man may be the subject of two agencies'
-    cases): a subject is seen, and buys, under other agencies' records."""
+    cases): a subject is seen, and buys, under other agencies' records. Also the records that name
+    each (a crossing he drove, a seizure) and the subjects' labels, read once for every list."""
     subjects, entity_of, members = subject_entities(conn)
     subject_of: dict[str, list[str]] = defaultdict(list)
     for subject in sorted(subjects):
         for person in sorted(members.get(entity_of.get(subject, ""), set()) | {subject}):
             subject_of[person].append(subject)
-    return subjects, dict(subject_of)
+    named = namers(conn, set(subject_of))
+    return subjects, dict(subject_of), named, dict(_subject_labels(conn, sorted(subjects)))
 
 
 def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
@@ -177,11 +184,9 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
     shows its details only to an officer who may see both the case and the record that saw the
     vehicle."""
     conn.execute(delete(hotlist).where(hotlist.c.reason == "subject_vehicle"))
-    subjects, subject_of = known
-    named = namers(conn, set(subject_of))
+    subjects, subject_of, named, labels = known
     seen_in = {event: person for person, events in named.items() for event in events}
     heads = marks(conn, sorted(seen_in))
-    labels = dict(_subject_labels(conn, sorted(subjects)))
     rows = []
     for record_id, c in contents(conn, sorted(seen_in)):
         (plate, state), vin = plate_of(c.get("plate")), value_of(c.get("vin"))
@@ -192,7 +197,7 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
             case = subjects[subject][0]
             if case.owner not in heads[record_id].audience:  # a record the case's agency may not see
                 continue  # tells it nothing: the lane would otherwise pass on what it was not given
-            label = f"{labels.get(subject, subject.rsplit(':', 1)[-1])} · {case.record_id.rsplit(':', 1)[-1]}"
+            label = _case_label(labels, subject, case.record_id)
             # a pointer names the case's agency alone, never the record that saw the vehicle
             held = (record_id, case.owner, heads[record_id].seen_by(case.audience), case.disclosure,
                     "subject_vehicle", label, day, case.record_id)  # fmt: skip
@@ -265,7 +270,7 @@ def _write_firearms(conn: Connection, known: Subjects, loaded: set[str] | None) 
     """Suspect firearms, by serial: guns sold in a multiple sale (read again when sales were loaded),
     and guns bought by a person resolved to a case's subject (read every time: resolution moves
     them; the case's interest, disclosed as the case is, its agency told when a lane meets the gun)."""
-    subjects, subject_of = known
+    subjects, subject_of, _, _ = known
     cases_of = {person: [subjects[s][0] for s in mine] for person, mine in subject_of.items()}
     t = trace_acquisitions.c
     columns = (t.record_id, t.serial_key, t.make, t.sold_on, t.dealer_name, t.purchaser_id)

@@ -36,7 +36,8 @@ def chart_page(
         return asked
     graph = viewer_graph(seen.db, seen.principal, seen.purpose)
     found = [] if entity else communities(graph)
-    chosen = next((c for c in found if c.id == community), None)
+    every = communities(graph, min_persons=1) if community else []
+    chosen = next((c for c in every if c.id == community), None)
     events = timeline(graph, chosen.members) if chosen else []
     start = entity if entity in graph.nodes else ""
     return render(request, seen, "network.html", start=start, asked=entity,
