@@ -210,6 +210,25 @@ def test_ambiguous_date_is_flagged_never_guessed(db, tmp_path):
     assert docs["MX/FGR:person:P2"]["birth_date"] == "1988-03-25"
 
 
+def test_a_date_read_on_invalid_flag_keeps_its_row_flagged_and_an_empty_one_is_still_required(db, tmp_path):
+    spec = "birth_date: {column: FECHA_NAC, required: true, on_invalid: flag}"
+    flagged = parse_profile(PROFILE.replace("birth_date: FECHA_NAC", spec), "flagged")
+    rows = [HEADER, "P1,Ana Ruiz,30/02/1990,,,,,,", "P2,Ana Ruiz,01/01/2099,,,,,,", "P3,Ana Ruiz,,,,,,,",
+            "P4,Ana Ruiz,04/03/1988,,,,,,"]  # fmt: skip
+    path = write(tmp_path, "\n".join(rows) + "\n")
+    ingest_file(db, path, flagged)
+    assert codes(db, path) == {4: "missing_value"}  # an empty cell is still missing
+    with db.engine.connect() as conn:
+        docs = {
+            rid: json.loads(c)
+            for rid, c in conn.execute(select(record_versions.c.record_id, record_versions.c.canonical))
+        }
+    assert "birth_date" not in docs["MX/FGR:person:P1"]
+    assert docs["MX/FGR:person:P1"]["flags"] == ["invalid_date:birth_date"]
+    assert docs["MX/FGR:person:P2"]["flags"] == ["future_date:birth_date"]
+    assert docs["MX/FGR:person:P4"]["birth_date"] == "1988-03-04" and "flags" not in docs["MX/FGR:person:P4"]
+
+
 def test_negative_quantities(db, tmp_path, profile):
     path = write(tmp_path, "\n".join([HEADER, GOOD.replace(",2013", ",-2013")]) + "\n")
     ingest_file(db, path, profile)

@@ -253,6 +253,30 @@ def test_a_vehicle_seen_only_in_a_record_the_case_agency_may_not_see_tells_it_no
     assert {m.holder for m in driver.matches if m.reason == "case_subject"} == {"US/HSI", "MX/FGR"}
 
 
+def test_a_vehicle_a_case_file_names_is_its_subjects_vehicle_from_the_day_the_case_opened(lists, tmp_path):
+    from puente.leads.workflow import inbox
+
+    named = CARPETA.replace("CURP;TELEFONO\n", "CURP;TELEFONO;PLACA_VEHICULO;ENTIDAD_PLACA;NIV\n").replace(
+        "HEGJ880304HCHRML07;\n", "HEGJ880304HCHRML07;;WKN-44-10;TAM;3VWFE21C04M000001\n"
+    )
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes(named.encode("latin-1"))
+    ingest_file(lists, path, load_profile("fgr-carpetas"))
+    refresh(lists)
+    rebuild(lists)
+    found = screen(lists, CBP, PURPOSE, plate="WKN4410", state="MX-TAM", port="LAREDO").matches
+    assert [(m.reason, m.holder, m.record_id, m.label) for m in found] == [
+        ("subject_vehicle", "MX/FGR", None, None)
+    ]
+    fgr = person("ana.fgr", "MX/FGR", Role.ANALYST)
+    [told] = inbox(lists, fgr, PURPOSE)
+    assert told.rule == "lane" and "LAREDO" in told.en
+    [mine] = screen(lists, FGR, PURPOSE, plate="WKN4410").matches
+    assert mine.record_id == "MX/FGR:vehicle:FED/TAM/REY/0009999/2023-1-v" and mine.since == "2023-01-02"
+    # a replay of a day before the carpeta was opened meets nothing: it was not known then
+    assert not screen(lists, CBP, PURPOSE, plate="WKN4410", state="MX-TAM", today="2022-12-31").hit
+
+
 def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     from puente.leads.workflow import inbox
     from puente.watch.watches import add
@@ -274,8 +298,9 @@ RUNS = "".join(  # one pickup south four times in three weeks, another twice
     f'{{"crossing_id": "ELP-R-{n}", "crossed_at": "2023-04-{day:02d}T09:00:00-06:00", "port": "2402", '
     f'"direction": "S", "lane": "GENERAL", "occupants": 1, "vehicle": {{"plate": "{plate}", '
     f'"plate_state": "TX"}}, "driver": {{"last_name": "SOTO", "first_name": "RAUL", "dob": "1979-09-09"}}}}\n'
-    for n, (plate, day) in enumerate([("RUN4001", 1), ("RUN4001", 8), ("RUN4001", 15), ("RUN4001", 21),
-                                      ("TWO2002", 1), ("TWO2002", 20)])
+    for n, (plate, day) in enumerate(
+        [("RUN4001", 1), ("RUN4001", 8), ("RUN4001", 15), ("RUN4001", 21), ("TWO2002", 1), ("TWO2002", 20)]
+    )
 )
 
 
@@ -409,7 +434,9 @@ def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
         .joinpath("profiles/ncic-stolen-vehicles.yaml")
         .read_text(encoding="utf-8")
     )
-    text = text.replace("reported_stolen_on: {column: DOT, required: true}", "reported_stolen_on: DOT")
+    required = "reported_stolen_on: {column: DOT, required: true, on_invalid: flag}"
+    assert required in text
+    text = text.replace(required, "reported_stolen_on: DOT")
     recovered = NCIC.splitlines()[0] + "\nV123456789,1HGCM82633A004352,BSB1085,TX,HONDA,ACCORD,2003,GRY,,\n"
     ingest_file(
         lists, write(tmp_path, recovered, "recovered.csv"), parse_profile(text, "ncic-stolen-vehicles")
@@ -417,6 +444,20 @@ def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     rebuild(lists)
     assert not screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX").hit
     assert screen(lists, CBP, PURPOSE, plate="7KQZ551", state="US-CA").hit  # the others stay
+
+
+def test_a_theft_report_whose_date_cannot_be_read_still_screens(lists, tmp_path):
+    from puente.ingest.quarantine import list_entries
+
+    row = "V323456789,2T1BURHEXJC043821,HJX4410,TX,TOYT,COROLLA,2018,BLU,02/30/2024,EP-9"
+    unreadable = NCIC.splitlines()[0] + "\n" + row + "\n"
+    path = write(tmp_path, unreadable, "unreadable.csv")
+    ingest_file(lists, path, load_profile("ncic-stolen-vehicles"))
+    assert not list_entries(lists, file_name=path.name)  # stored, flagged for the steward
+    rebuild(lists)
+    answer = screen(lists, CBP, PURPOSE, plate="HJX4410", state="US-TX")
+    assert answer.hit and answer.matches[0].reason == "stolen_us" and answer.matches[0].since is None
+    assert screen(lists, CBP, PURPOSE, vin="2T1BURHEXJC043821").hit
 
 
 def test_officers_say_what_they_did_and_supervisors_see_each_rules_rate(lists):

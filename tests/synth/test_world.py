@@ -15,6 +15,7 @@ from puente.ingest.pipeline import ingest_file
 from puente.ingest.profiles import load_profile
 from puente.ingest.quarantine import list_entries
 from puente.model import vocab
+from puente.search.links import contents
 from puente.store.schema import records
 from puente.synth.generate import generate
 
@@ -70,7 +71,40 @@ def test_every_feed_loads_and_the_quarantine_holds_exactly_the_broken_rows(tiny,
     assert held == broken
     with db.engine.connect() as conn:
         stored = {rid for (rid,) in conn.execute(select(records.c.record_id))}
+        flagged = Counter(
+            flag
+            for _, content in contents(conn, sorted(stored))
+            for flag in content.get("flags", ())
+            if flag.endswith(":reported_stolen_on")
+        )
     assert stored == {r["record_id"] for r in read(tiny, "records")}
+    # a theft report whose date cannot be read is stored, flagged: a stolen car must still screen
+    flaws = read(tiny, "flagged_rows")
+    assert {r["file"] for r in flaws} <= {"ncic_stolen_vehicles.csv", "repuve_robados.csv"}
+    assert set(flagged) <= {"invalid_date:reported_stolen_on"} and sum(flagged.values()) == len(flaws)
+
+
+def test_a_flawed_row_is_written_as_stored_and_flagged_a_broken_one_as_quarantined(tmp_path, monkeypatch):
+    import random
+
+    from puente.synth import params
+    from puente.synth.feeds import Feed, Row, Writers
+
+    monkeypatch.setattr(params, "BROKEN_ROW_RATE", 1.0)
+    monkeypatch.setattr(params, "DUPLICATE_SUBMISSION_RATE", 0.0)
+    writers = Writers(tmp_path, 1)
+    writers.add("f", Feed(tmp_path, "f.csv", "p", ["ID", "DAY"]))
+    truth = [("X:vehicle:1", "vehicle", "V1", "", "V1")]
+    rng = random.Random(3)
+    day = "01/02/2023"
+    writers.emit("f", Row({"ID": "1", "DAY": day}, truth, flaws=[("DAY", "31/02/2023", "invalid_date")]), rng)
+    writers.emit("f", Row({"ID": "2", "DAY": day}, truth, [("ID", "", "missing_id")]), rng)
+    writers.close()
+    written = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert written == ["1,31/02/2023", ",01/02/2023"]
+    assert read(tmp_path, "flagged_rows") == [{"file": "f.csv", "row_number": "2", "code": "invalid_date"}]
+    assert read(tmp_path, "broken_rows") == [{"file": "f.csv", "row_number": "3", "code": "missing_id"}]
+    assert [r["record_id"] for r in read(tmp_path, "records")] == ["X:vehicle:1"]  # the flawed row's only
 
 
 def test_small_world_size(small):

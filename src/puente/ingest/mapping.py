@@ -234,8 +234,17 @@ def _reader_for(leaf: _Leaf, spec: FieldSpec, profile: Profile, path: str) -> Re
     if core is dt.date:
         order = spec.date_order or profile.date_order
         today = dt.date.today()  # once per load: a load that spans midnight is judged by its start
+        on_invalid = spec.on_invalid
 
         def read_date(cell: Any) -> Any:
+            try:
+                return read_valid_date(cell)
+            except NormalizationError as exc:
+                if on_invalid == "flag":  # stored without the date, the row flagged for its steward
+                    raise _Flagged(None, f"{exc.code}:{path}") from None
+                raise
+
+        def read_valid_date(cell: Any) -> Any:
             if isinstance(cell, dt.datetime):
                 value = cell.date()
             elif isinstance(cell, dt.date):
@@ -684,7 +693,9 @@ def _fill(
                 else payload
             )
             if value is None or value == []:
-                if field.spec.required:
+                # a field read "on_invalid: flag" keeps its row when its value cannot be read: the
+                # record is stored without it, flagged; "required" then asks only for a non-empty cell
+                if field.spec.required and not (kind is _FLAGGED and field.spec.on_invalid == "flag"):
                     issues.append(field.missing("no usable value", "sin valor utilizable"))
                 continue
             field.set(doc, value)

@@ -1,11 +1,12 @@
 """The hot lists, derived from the records and kept level with the loads (a watermark of the newest
 load run read, as the tracing catalogue keeps).
 
-Stolen vehicles come from any agency's vehicle records that carry a theft date (NCIC, REPUVE); a new
-version of a vehicle record replaces its rows, so a recovery (a version without a theft date)
-removes it at once. Wanted persons are the subjects of cases; with them, the vehicles they were seen
-in, the guns they bought, guns sold in multiple sales, agencies' watches on identifiers, and the
-risk flags (``flags``). Each row carries the markings of the records it comes from.
+Stolen vehicles come from any agency's vehicle records that carry a theft date (NCIC, REPUVE), or one
+that could not be read; a new version of a vehicle record replaces its rows, so a recovery (a
+version without a theft date) removes it at once. Wanted persons are the subjects of cases; with
+them, the vehicles they were seen in, the guns they bought, guns sold in multiple sales, agencies'
+watches on identifiers, and the risk flags (``flags``). Each row carries the markings of the
+records it comes from.
 """
 
 from __future__ import annotations
@@ -45,11 +46,20 @@ from puente.store.schema import (
     watches,
 )
 
+STOLEN_ON = "reported_stolen_on"
+
+
+def reported_stolen(c: dict[str, Any]) -> bool:
+    """Whether a vehicle record is a theft report: it has a theft date, or one its holder wrote but
+    that could not be read (flagged at the load). An unreadable date must not let a stolen car
+    cross unchecked; a recovery, a version without a theft date, takes it off the list."""
+    return bool(c.get(STOLEN_ON)) or any(f.endswith(f":{STOLEN_ON}") for f in c.get("flags") or ())
+
 
 def _vehicle_rows(record_id: str, head: Marks, c: dict[str, Any]) -> list[tuple]:
-    stolen = c.get("reported_stolen_on")
-    if not stolen:
+    if not reported_stolen(c):
         return []
+    stolen = c.get(STOLEN_ON)  # the day shown, when it could be read
     reason = "stolen_mx" if head.owner.startswith("MX/") else "stolen_us"
     label = " ".join(str(x) for x in (c.get("make"), c.get("model"), c.get("year"), c.get("color")) if x)
     held = (record_id, head.owner, head.seen_by(), head.disclosure, reason, label, stolen, None)
@@ -159,7 +169,7 @@ def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
 Subjects = tuple[dict[str, list[Any]], dict[str, list[str]], dict[str, set[str]], dict[str, str]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
-DERIVATIONS = 4
+DERIVATIONS = 5
 
 
 def _subject_records(conn: Connection) -> Subjects:
@@ -177,9 +187,9 @@ def _subject_records(conn: Connection) -> Subjects:
 
 
 def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
-    """The vehicles case subjects were seen in: the plate and VIN of each record that names a person
-    resolved to a subject (a crossing they drove, a seizure), when the case's agency may see that
-    record. The entry is the case's interest: it is
+    """The vehicles case subjects were seen in or are known to use: the plate and VIN of each record
+    that names a person resolved to a subject (a crossing they drove, a seizure, a vehicle the case
+    file names), when the case's agency may see that record. The entry is the case's interest: it is
     disclosed as the case is (a pointer names the case's agency), tells that agency when met, and
     shows its details only to an officer who may see both the case and the record that saw the
     vehicle."""
@@ -187,14 +197,16 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
     subjects, subject_of, named, labels = known
     seen_in = {event: person for person, events in named.items() for event in events}
     heads = marks(conn, sorted(seen_in))
+    opened = _days(conn, sorted({cases[0].record_id for cases in subjects.values()}))
     rows = []
     for record_id, c in contents(conn, sorted(seen_in)):
         (plate, state), vin = plate_of(c.get("plate")), value_of(c.get("vin"))
         if not plate and not vin:
             continue
-        day = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
+        seen = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
         for subject in subject_of[seen_in[record_id]]:
             case = subjects[subject][0]
+            day = seen or opened.get(case.record_id)  # a vehicle the case file names counts from its opening
             if case.owner not in heads[record_id].audience:  # a record the case's agency may not see
                 continue  # tells it nothing: the lane would otherwise pass on what it was not given
             label = _case_label(labels, subject, case.record_id)

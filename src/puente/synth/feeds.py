@@ -26,7 +26,7 @@ from puente.synth.people import TruePerson
 from puente.synth.world import Block, Recovery
 
 Truth = tuple[str, str, str, str, str]  # record_id, record_type, entity_id, firearm_id, vehicle_id
-Break = tuple[str, Any, str]  # column, bad value, the quarantine code Puente must give
+Break = tuple[str, Any, str]  # column, bad value, the quarantine (or flag) code Puente must give
 
 
 @dataclass
@@ -34,6 +34,9 @@ class Row:
     values: dict[str, Any]
     truths: list[Truth]
     breaks: list[Break] = field(default_factory=list)
+    # bad values a load must store flagged, not quarantine (a field read "on_invalid: flag"); drawn
+    # as breaks are, one of either kind
+    flaws: list[Break] = field(default_factory=list)
 
 
 class TruthWriter:
@@ -42,6 +45,7 @@ class TruthWriter:
     FILES = {
         "records": ("record_id", "record_type", "entity_id", "firearm_id", "vehicle_id"),
         "broken_rows": ("file", "row_number", "code"),
+        "flagged_rows": ("file", "row_number", "code"),
         "duplicate_rows": ("file", "row_number", "duplicate_of"),
         "persons": (
             "person_id",
@@ -194,19 +198,25 @@ class Writers:
 
     def emit(self, key: str, row: Row, rng: random.Random) -> None:
         feed = self.feeds[key]
-        if row.breaks and rng.random() < params.BROKEN_ROW_RATE:
-            column, bad, code = rng.choice(row.breaks)
+        values, flaw = row.values, None
+        if (row.breaks or row.flaws) and rng.random() < params.BROKEN_ROW_RATE:
+            n = rng.choice(range(len(row.breaks) + len(row.flaws)))  # as rng.choice(row.breaks) drew
+            column, bad, code = (row.breaks + row.flaws)[n]
             values = dict(row.values)
             _set(values, column, bad)
-            number = feed.write(values)
-            self.truth.writers["broken_rows"].writerow((feed.file, number, code))
-            return
-        number = feed.write(row.values)
+            if n < len(row.breaks):
+                number = feed.write(values)
+                self.truth.writers["broken_rows"].writerow((feed.file, number, code))
+                return
+            flaw = code
+        number = feed.write(values)
+        if flaw is not None:
+            self.truth.writers["flagged_rows"].writerow((feed.file, number, flaw))
         feed.records += len(row.truths)
         for truth in row.truths:
             self.truth.writers["records"].writerow(truth)
         if rng.random() < params.DUPLICATE_SUBMISSION_RATE:
-            again = feed.write(row.values)
+            again = feed.write(values)
             self.truth.writers["duplicate_rows"].writerow((feed.file, again, number))
 
     def close(self) -> None:
@@ -238,6 +248,17 @@ def state_abbrev(code: str) -> str:
         if code.startswith("US-")
         else (getattr(state, "curp", None) or code.split("-")[1])
     )
+
+
+def _case_vehicle(
+    v: Any, record_id: str, columns: tuple[str, str, str]
+) -> tuple[dict[str, str], list[Truth]]:
+    """A case file's columns for a subject's vehicle (plate, its state, VIN), blank when it names
+    none, and the vehicle record's truth."""
+    if v is None:
+        return dict.fromkeys(columns, ""), []
+    cells = dict(zip(columns, (v.plate, state_abbrev(v.plate_state), v.vin), strict=True))
+    return cells, [(record_id, "vehicle", v.vehicle_id, "", v.vehicle_id)]
 
 
 def nation_name(code: str) -> str:
@@ -441,6 +462,9 @@ FEEDS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
             "SUBJECT_DOB",
             "SUBJECT_CITIZENSHIP",
             "SUBJECT_PHONE",
+            "SUBJECT_VEHICLE_PLATE",
+            "SUBJECT_VEHICLE_STATE",
+            "SUBJECT_VEHICLE_VIN",
         ],
     ),
     "carpetas": (
@@ -463,6 +487,9 @@ FEEDS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
             "NACIONALIDAD",
             "CURP",
             "TELEFONO",
+            "PLACA_VEHICULO",
+            "ENTIDAD_PLACA",
+            "NIV",
         ],
     ),
 }
@@ -867,7 +894,7 @@ class BlockWriter:
                 Row(
                     values,
                     [(f"US/FBI:vehicle:{nic}", "vehicle", v.vehicle_id, "", v.vehicle_id)],
-                    [("DOT", "02/30/2023", "invalid_date")],
+                    flaws=[("DOT", "02/30/2023", "invalid_date")],
                 ),
                 rng,
             )
@@ -890,7 +917,7 @@ class BlockWriter:
                 Row(
                     values,
                     [(f"MX/SSPC:vehicle:{folio}", "vehicle", v.vehicle_id, "", v.vehicle_id)],
-                    [("FECHA_ROBO", "31/02/2023", "invalid_date")],
+                    flaws=[("FECHA_ROBO", "31/02/2023", "invalid_date")],
                 ),
                 rng,
             )
@@ -918,6 +945,11 @@ class BlockWriter:
                     (f"US/HSI:case:{case.case_number}", "case", case.case_number, "", ""),
                     (f"US/HSI:person:{case.case_number}-{n}", "person", p.person_id, "", ""),
                 ]
+                columns = ("SUBJECT_VEHICLE_PLATE", "SUBJECT_VEHICLE_STATE", "SUBJECT_VEHICLE_VIN")
+                rid = f"US/HSI:vehicle:{case.case_number}-{n}-v"
+                cells, vehicle = _case_vehicle(case.vehicles.get(p.person_id), rid, columns)
+                values |= cells
+                truths += vehicle
                 # a broken row here would also drop the case record the other subject rows share
                 self.w.emit("cases", Row(values, truths if n == 1 else truths[1:], []), rng)
                 self.w.truth.writers["case_links"].writerow(
@@ -951,6 +983,11 @@ class BlockWriter:
                     (rid, "case", case.case_number, "", ""),
                     (f"MX/FGR:person:{case.case_number}-{n}", "person", p.person_id, "", ""),
                 ]
+                vid = f"MX/FGR:vehicle:{case.case_number}-{n}-v"
+                columns = ("PLACA_VEHICULO", "ENTIDAD_PLACA", "NIV")
+                cells, vehicle = _case_vehicle(case.vehicles.get(p.person_id), vid, columns)
+                values |= cells
+                truths += vehicle
                 # as for HSI cases: a broken row would drop the case record the other rows share
                 self.w.emit("carpetas", Row(values, truths if n == 1 else truths[1:], []), rng)
                 self.w.truth.writers["case_links"].writerow((rid, p.person_id, "MX"))

@@ -94,6 +94,7 @@ STOLEN_MODELS = (
     ("JEEP", "GRAND CHEROKEE", "1C4RJFAG"),
     ("HONDA", "CIVIC", "2HGFC2F5"),
 )
+CASE_NAMES_VEHICLE_SHARE = 0.7  # of a subject's load vehicles, those his case file names
 STOLEN_DRIVEN_SOUTH_SHARE = 0.15  # of US stolen vehicles in a block (~, plate-reader counts)
 
 # --- cash -----------------------------------------------------------------------------------------

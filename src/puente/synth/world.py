@@ -163,6 +163,8 @@ class Org:
     name: str
     members: list[tuple[TruePerson, str]]
     front_companies: list[tuple[str, str, str]] = field(default_factory=list)  # (company id, name, RFC)
+    # a transporter's load vehicle, driven on his trips south until it is seized: person -> vehicle
+    vehicles: dict[str, Vehicle] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,6 +176,7 @@ class Case:
     agent: str
     subjects: list[TruePerson]
     status: str = "OPEN"
+    vehicles: dict[str, Vehicle] = field(default_factory=dict)  # the subjects' vehicles the case names
 
 
 @dataclass
@@ -431,9 +434,12 @@ class BlockBuilder:
                     dt.time(rng.randrange(24), rng.randrange(60)),
                 )
                 when = max(when, EPOCH_CROSSINGS[0] + dt.timedelta(days=rng.randrange(300)))
-                crossing = self._crossing(driver, "southbound", when, contraband=["guns"])
+                load = org.vehicles.get(driver.person_id)
+                crossing = self._crossing(driver, "southbound", when, vehicle=load, contraband=["guns"])
+                org.vehicles[driver.person_id] = crossing.vehicle
                 if rng.random() < 0.3:
                     self._port_seizure(crossing, [s.gun for s in chunk], cash=rng.random() < 0.5)
+                    del org.vehicles[driver.person_id]  # a seized vehicle is not driven south again
 
     def _add_recovery(
         self,
@@ -687,6 +693,7 @@ class BlockBuilder:
                         "Firearms trafficking",
                         rng.choice(("SA J. Ortiz", "SA M. Keller", "SA R. Villarreal", "SA T. Nguyen")),
                         subjects,
+                        vehicles=self._known_vehicles(org, subjects),
                     )
                 )
         # drawn after the HSI cases so that their draws stay as they were
@@ -720,8 +727,17 @@ class BlockBuilder:
                 rng.choice(("Lic. A. Treviño", "Lic. M. Salinas", "Lic. R. Cárdenas", "Lic. G. Ibarra")),
                 subjects,
                 rng.choice(CARPETA_STATUSES),
+                vehicles=self._known_vehicles(org, subjects),
             )
         )
+
+    def _known_vehicles(self, org: Org, subjects: list[TruePerson]) -> dict[str, Vehicle]:
+        """The load vehicles of a case's subjects that its investigators have identified."""
+        return {
+            p.person_id: org.vehicles[p.person_id]
+            for p in subjects
+            if p.person_id in org.vehicles and self.rng.random() < params.CASE_NAMES_VEHICLE_SHARE
+        }
 
 
 def _alternate(first: list[TruePerson], second: list[TruePerson]) -> list[TruePerson]:
