@@ -13,12 +13,14 @@ stolen, the matches by how they matched and why. Subjects: the southbound crossi
 subject or of a vehicle a subject drove on an earlier day, checked with plate, state, VIN and driver
 (budget 0.999; an entry counts only from a record of an earlier day, never the crossing checked);
 apart, those of a subject's vehicle (the transporters' load vehicles, driven again until seized;
-budget 0.999); and the recall of the driver check alone (name and birth date). Plate reader: each stolen crossing
-whose theft report was stored is read again by plate alone, misread (one confusable character),
-without its state and in part (five characters); recall by kind of read (budget 0.999), and the
-stolen-list candidates the same reads of as many clean crossings bring. Risk flags: how many
-southbound crossings are flagged (from records of earlier days) and the share of the flagged that
-carried contraband against the share of all (truth/crossings.csv). Misses and false hits are
+budget 0.999), and of those the ones whose tie to the subject the markings let the case's agency
+know (its case file names the vehicle, or it may see the crossings that saw him drive it); and the
+recall of the driver check alone (name and birth date). Plate reader: each stolen crossing whose
+theft report was stored is read again by plate alone, misread (one confusable character), without
+its state and in part (five characters); recall by kind of read (budget 0.999), and the stolen-list
+candidates the same reads of as many clean crossings bring. Risk flags: how many southbound
+crossings are flagged (from records of earlier days) and the share of the flagged that carried
+contraband against the share of all (truth/crossings.csv). Misses and false hits are
 classified with examples on stderr.
 
 Latency: ``puente.screen.check.check`` in process, single thread, over CHECKS checks drawn from the
@@ -46,7 +48,7 @@ from bench.common import figure, log, log_classes, peak_rss_mib
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
 SEED = 20230314
-SCREEN_DB_VERSION = 14  # bump when what the cached screen database holds changes
+SCREEN_DB_VERSION = 15  # bump when what the cached screen database holds changes
 CHECKS = 20_000
 WARM_UP = 1_000  # checks run before timing: a lane's index is warm
 STOLEN_SHARE = 0.2  # of the world's timed checks drawn from stolen crossings (about 4% are stolen)
@@ -62,6 +64,7 @@ STOLEN_FEEDS = {
     "repuve_robados.csv": ("MX/SSPC", "|", "cp1252", "NIV"),
 }
 OFFICER_AGENCY = "US/CBP"
+CASE_FILE_VEHICLES = ("US/HSI:vehicle:", "MX/FGR:vehicle:")  # the subjects' vehicles case files name
 STOLEN_REASONS = ("stolen_us", "stolen_mx")
 
 
@@ -184,14 +187,20 @@ class _Truth:
         holders = {agency for agency, *_ in STOLEN_FEEDS.values()}
         self.stolen_records: dict[str, set[str]] = defaultdict(set)  # vehicle -> its stolen records
         self.person: dict[str, str] = {}  # person record -> true person
+        self.case_vehicles: set[str] = set()  # vehicles a case file names as its subject's
         with (truth / "records.csv").open(encoding="utf-8") as handle:
             for r in csv.DictReader(handle):
                 if r["record_type"] == "vehicle" and r["record_id"].split(":", 1)[0] in holders:
                     self.stolen_records[r["vehicle_id"]].add(r["record_id"])
+                elif r["record_type"] == "vehicle" and r["record_id"].startswith(CASE_FILE_VEHICLES):
+                    self.case_vehicles.add(r["vehicle_id"])
                 elif r["record_type"] == "person":
                     self.person[r["record_id"]] = r["entity_id"]
         with (truth / "case_links.csv").open(encoding="utf-8") as handle:
-            self.subjects = {r["person_id"] for r in csv.DictReader(handle)}
+            links = list(csv.DictReader(handle))
+        self.subjects = {r["person_id"] for r in links}
+        # subjects of a US case: HSI may see CBP's crossings, so what they drove may be its to know
+        self.us_subjects = {r["person_id"] for r in links if r["nation"] == "US"}
         self.quarantined = self._quarantined(folder)
 
     def stolen(self, crossing_id: str) -> bool:
@@ -429,20 +438,25 @@ def _score_subjects(
     a crossing that had not happened yet, nor of the one it is checking."""
     from puente.screen.check import check
 
-    driven: dict[str, list[str]] = defaultdict(list)  # vehicle -> days a subject drove it
+    driven: dict[str, list[tuple[str, str]]] = defaultdict(list)  # vehicle -> (day, subject) it was driven
     for c in crossings:
         row = truth.crossings.get(c["record_id"])
         if row is not None and row["driver"] in truth.subjects and c["day"]:
-            driven[row["vehicle_id"]].append(c["day"])
+            driven[row["vehicle_id"]].append((c["day"], row["driver"]))
     out: dict[str, Any] = {"truth": 0, "found": 0, "by": Counter(), "found_by": Counter(), "false": 0,
-                           "missed_by": Counter(), "false_by": Counter(), "by_vehicle_alone": 0}  # fmt: skip
+                           "missed_by": Counter(), "false_by": Counter(), "by_vehicle_alone": 0,
+                           "releasable": 0, "releasable_found": 0}  # fmt: skip
     examples: dict[str, list[str]] = defaultdict(list)
     for c in crossings:
         row = truth.crossings.get(c["record_id"])
         if row is None or c["direction"] != "southbound":
             continue
         by_driver = row["driver"] in truth.subjects
-        by_vehicle = any(day < c["day"] for day in driven.get(row["vehicle_id"], ()))
+        before = [subject for day, subject in driven.get(row["vehicle_id"], ()) if day < c["day"]]
+        by_vehicle = bool(before)
+        # markings let the case's agency know the vehicle: its case file names it, or the agency may
+        # see the crossings that saw its subject drive it (CBP releases crossings to the US alone)
+        releasable = row["vehicle_id"] in truth.case_vehicles or bool(truth.us_subjects.intersection(before))
         driver = c["driver"] or {}
         vehicle = {"plate": c["plate"], "state": c["state"], "vin": c["vin"]}
         answer = check(index, principal, today=c["day"], **vehicle, **driver)
@@ -460,12 +474,16 @@ def _score_subjects(
         kind = "driver and vehicle" if by_driver and by_vehicle else "driver" if by_driver else "vehicle"
         out["truth"] += 1
         out["by"][kind] += 1
+        out["releasable"] += by_vehicle and releasable
         if met:
             out["found"] += 1
             out["found_by"][kind] += 1
             # a subject's vehicle met though the driver check alone would not have been
             out["by_vehicle_alone"] += by_vehicle and met == ["subject_vehicle"]
+            out["releasable_found"] += by_vehicle and releasable
             continue
+        if by_vehicle and not releasable:
+            kind += ", the vehicle known only from records its case's agency may not see"
         reason = f"a subject's {kind}, met by nothing"
         out["missed_by"][reason] += 1
         if len(examples[reason]) < EXAMPLES:
@@ -839,6 +857,10 @@ def run(args: Any) -> list[dict[str, Any]]:
                _ratio(sum(lane["found_by"][k] for k in vehicles), sum(lane["by"][k] for k in vehicles)),
                "ratio", BUDGET_RECALL, found=sum(lane["found_by"][k] for k in vehicles),
                truth=sum(lane["by"][k] for k in vehicles), by_vehicle_alone=lane["by_vehicle_alone"]),
+        # those whose tie to the subject its case's agency may know (the markings let it)
+        figure(args, "screen.subject_vehicle_recall_releasable",
+               _ratio(lane["releasable_found"], lane["releasable"]), "ratio", BUDGET_RECALL,
+               found=lane["releasable_found"], truth=lane["releasable"]),
         figure(args, "screen.subject_recall", _ratio(lane["found"], lane["truth"]), "ratio", BUDGET_RECALL,
                found=lane["found"], truth=lane["truth"], truth_by=dict(lane["by"]),
                found_by=dict(lane["found_by"]), false_hits=lane["false"], false_by=dict(lane["false_by"]),

@@ -277,6 +277,28 @@ def test_a_vehicle_a_case_file_names_is_its_subjects_vehicle_from_the_day_the_ca
     assert not screen(lists, CBP, PURPOSE, plate="WKN4410", state="MX-TAM", today="2022-12-31").hit
 
 
+def test_a_driver_named_by_another_given_name_is_a_candidate_by_both_surnames_and_birth_date(lists, tmp_path):
+    """FGR's carpeta knows its subject as Liz López Montoya; at the lane her document reads María
+    López Montoya: no form of one given name is the other, but both surnames and the birth date are."""
+    liz = CARPETA.replace("José Luis;Hernández;Gómez;;04/03/1988;H;MX;HEGJ880304HCHRML07;",
+                          "Liz;López;Montoya;;26/10/1984;M;MX;;")  # fmt: skip
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes(liz.encode("latin-1"))
+    ingest_file(lists, path, load_profile("fgr-carpetas"))
+    refresh(lists)
+    rebuild(lists)
+    found = screen(lists, CBP, PURPOSE, surname="LÓPEZ MONTOYA", given="MARÍA", birth="1984-10-26").matches
+    assert [(m.reason, m.how, m.holder, m.record_id) for m in found] == [
+        ("case_subject", "surnames", "MX/FGR", None)
+    ]
+    assert "contact the holder" in found[0].en and "contacte al titular" in found[0].es
+    mine = screen(lists, FGR, PURPOSE, surname="Lopez Montoya", given="Maria", birth="1984-10-26").matches
+    assert mine[0].how == "surnames" and "los dos apellidos" in mine[0].es
+    # one surname, or another birth date, is no candidate: too many share them
+    assert not screen(lists, CBP, PURPOSE, surname="LÓPEZ", given="MARÍA", birth="1984-10-26").hit
+    assert not screen(lists, CBP, PURPOSE, surname="LÓPEZ MONTOYA", given="MARÍA", birth="1984-10-27").hit
+
+
 def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     from puente.leads.workflow import inbox
     from puente.watch.watches import add

@@ -133,8 +133,10 @@ def _explain_lane(row: Row[Any], evidence: list[str], owner: str, pointer: Point
     met_en, met_es = {
         "case_subject": (f"a driver who matched {who}, a subject of your case {case_label}",
                          f"a un conductor que coincidió con {who}, sujeto de su caso {case_label}"),
-        "subject_vehicle": (f"a vehicle a subject of your case {case_label} was seen in ({who})",
-                            f"un vehículo en el que se vio a un sujeto de su caso {case_label} ({who})"),
+        "subject_vehicle": (f"a vehicle a subject of your case {case_label} was seen in or is known to "
+                            f"use ({who})",
+                            f"un vehículo en el que se vio a un sujeto de su caso {case_label}, o que se "
+                            f"sabe que usa ({who})"),
         "suspect_firearm": (f"a firearm bought by a subject of your case {case_label} ({who})",
                             f"un arma comprada por un sujeto de su caso {case_label} ({who})"),
         "watch": (f"what your watch “{label}” looks out for", f"lo que su vigilancia “{label}” busca"),

@@ -21,7 +21,7 @@ from puente.policy.principals import Principal
 from puente.resolve.namekeys import given_roots, strip_particles
 from puente.screen.flags import MULTIPLE_SALE_DAYS, SOUTHBOUND_DAYS, SOUTHBOUND_TIMES, recent
 from puente.screen.index import Entry, Index
-from puente.screen.keys import fuzzy, identifier_key, person_form_keys, person_key
+from puente.screen.keys import fuzzy, identifier_key, person_form_keys, person_key, surnames_key
 
 HOW = {  # how a candidate matched, best first
     "exact": ("the same", "idéntica"),
@@ -37,14 +37,16 @@ HOW = {  # how a candidate matched, best first
     "swapped": ("surname and given name swapped", "apellido y nombre invertidos"),
     "similar": ("a name written a little differently, the same birth date",
                 "un nombre escrito de forma algo distinta, la misma fecha de nacimiento"),
+    "surnames": ("both surnames and the birth date the same, another given name",
+                 "los dos apellidos y la fecha de nacimiento iguales, otro nombre de pila"),
 }
 RANK = {how: n for n, how in enumerate(HOW)}
 WHY = {  # the reason of an entry, as the officer is told it
     "stolen_us": ("reported stolen in the US", "reportado como robado en EE. UU."),
     "stolen_mx": ("reported stolen in Mexico", "reportado como robado en México"),
     "case_subject": ("a subject of an open case", "sujeto de un caso abierto"),
-    "subject_vehicle": ("a vehicle a subject of an open case was seen in",
-                        "un vehículo en el que se vio a un sujeto de un caso abierto"),
+    "subject_vehicle": ("a vehicle a subject of an open case was seen in or is known to use",
+                        "un vehículo en el que se vio a un sujeto de un caso abierto, o que se sabe que usa"),
     "watch": ("on an agency's watch", "bajo vigilancia de una agencia"),
     "suspect_firearm": ("a suspect firearm (sold in a multiple sale, or bought by a case's subject)",
                         "un arma sospechosa (de una venta múltiple, o comprada por el sujeto de un caso)"),
@@ -149,7 +151,8 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
     ways = [("exact", "person", {identifier_key(identifier), person_key(surname, given, birth)}),
             ("name_form", "name", person_form_keys(surname, given, birth)),
             ("swapped", "person", {person_key(given, surname, birth)}),
-            ("swapped", "name", person_form_keys(given, surname, birth))]  # fmt: skip
+            ("swapped", "name", person_form_keys(given, surname, birth)),
+            ("surnames", "surnames", {surnames_key(surname, birth)})]  # fmt: skip
     found = [(how, index.entry(n)) for how, kind, keys in ways for key in keys if key
              for n in index.find(kind, key)]  # fmt: skip
     if surname and given and birth:

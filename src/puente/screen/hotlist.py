@@ -28,6 +28,7 @@ from puente.screen.keys import (
     person_form_keys,
     person_key,
     plate_of,
+    surnames_key,
     value_of,
     vehicle_rows,
 )
@@ -76,6 +77,9 @@ def _person_rows(record_id: str, held: tuple, c: dict[str, Any]) -> list[tuple]:
     keys = _lookup_keys(c)
     forms = sorted(person_form_keys(surname, given, birth))
     rows = [("person", k, k, None, *held) for k in keys if k] + [("name", k, k, None, *held) for k in forms]
+    both = surnames_key(" ".join(x for x in (surname, name.get("maternal_surname")) if x), birth)
+    if both:  # for a driver a record names by another of his given names
+        rows.append(("surnames", both, both, None, *held))
     if surname and given and birth:  # for a driver whose name is written a little differently
         born = f"{birth}|{fold(surname)}|{fold(given)}"
         rows.append(("born", born, born, None, *held))
@@ -169,7 +173,7 @@ def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
 Subjects = tuple[dict[str, list[Any]], dict[str, list[str]], dict[str, set[str]], dict[str, str]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
-DERIVATIONS = 5
+DERIVATIONS = 6
 
 
 def _subject_records(conn: Connection) -> Subjects:

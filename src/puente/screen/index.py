@@ -35,7 +35,7 @@ class Entry:
     context: str | None = None  # the record it comes by: a wanted person's case
 
 
-_KINDS = ("vin", "plate", "person", "name", "born", "firearm")
+_KINDS = ("vin", "plate", "person", "name", "born", "firearm", "surnames")
 _LOAD_CHUNK = 200_000  # rows read and packed at a time while loading
 _PLATE_WIDTH = 16  # the longest plate partial plates are looked up among (plates have up to 10)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from puente.normalize.text import fold
-from puente.resolve.namekeys import given_roots
+from puente.resolve.namekeys import given_roots, strip_particles
 
 VIN_LENGTH = 17
 # The characters plate readers (and people) confuse, folded to one: O/Q/0, I/1, B/8, S/5, Z/2.
@@ -39,6 +39,14 @@ def person_form_keys(surname: str | None, given: str | None, birth: str | None) 
     if not first_surname or not birth:
         return set()
     return {f"{first_surname}|{root.split()[0]}|{birth}" for root in given_roots(given)}
+
+
+def surnames_key(surnames: str | None, birth: str | None) -> str | None:
+    """Both surnames and the birth date ("LOPEZ MONTOYA|1984-10-26"), for a person two records name
+    by different given names (Liz for María Elizabeth, Danny for José Daniel): two surnames and a
+    birth date together are rare enough to be a candidate. None for a single surname."""
+    words = strip_particles(surnames or "").split()
+    return f"{' '.join(words)}|{birth}" if len(words) >= 2 and birth else None
 
 
 def value_of(node: Any) -> str | None:
