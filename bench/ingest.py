@@ -50,7 +50,7 @@ from bench.common import (
 )
 
 BUDGET_RECORDS_PER_S = 50_000
-GENERATOR_VERSION = 6  # bump when the world changes what it writes: old caches are then ignored
+GENERATOR_VERSION = 8  # bump when the world changes what it writes: old caches are then ignored
 RECORDS_PER_BLOCK = 1300  # about what one block of the synthetic world holds
 MARGIN = 1.02  # generate a little more than the scale so that it is met even if a few rows fail
 ENGINES = ("sqlite", "postgresql")

@@ -8,19 +8,20 @@ SCREEN_DB_VERSION; ``--regenerate`` rebuilds it) and its hot lists rebuilt there
 Recall: every stored southbound crossing is checked, as a CBP officer would, with the plate, state
 and VIN it stored (what the plate reader reported). Truth: the crossing's vehicle is stolen
 (truth/crossings.csv). Figures: the stolen recall (budget 0.999; also over the crossings whose theft
-report was stored, as some are broken on purpose), the hits on crossings whose vehicle is not
-stolen, the matches by how they matched and why. Subjects: the southbound crossings of a case's
-subject or of a vehicle a subject drove on an earlier day, checked with plate, state, VIN and driver
-(budget 0.999; an entry counts only from a record of an earlier day, never the crossing checked);
-apart, those of a subject's vehicle (the transporters' load vehicles, driven again until seized;
-budget 0.999), and of those the ones whose tie to the subject the markings let the case's agency
-know (its case file names the vehicle, or it may see the crossings that saw him drive it); and the
-recall of the driver check alone (name and birth date). Plate reader: each stolen crossing whose
-theft report was stored is read again by plate alone, misread (one confusable character), without
-its state and in part (five characters); recall by kind of read (budget 0.999), and the stolen-list
-candidates the same reads of as many clean crossings bring. Risk flags: how many southbound
-crossings are flagged (from records of earlier days) and the share of the flagged that carried
-contraband against the share of all (truth/crossings.csv). Misses and false hits are
+report was stored, as some are broken on purpose), the stale hits on stolen vehicles found and given
+back before they crossed (budget 0), the hits on crossings whose vehicle is not stolen, the matches
+by how they matched and why. Subjects: the southbound crossings of a case's subject or of a vehicle
+a subject drove on an earlier day, checked with plate, state, VIN and driver (budget 0.999; an entry
+counts only from a record of an earlier day, never the crossing checked); apart, those of a
+subject's vehicle (the transporters' load vehicles, driven again until seized; budget 0.999), and of
+those the ones whose tie to the subject the markings let the case's agency know (its case file names
+the vehicle, or it may see the crossings that saw him drive it); and the recall of the driver check
+alone (name and birth date). Plate reader: each stolen crossing whose theft report was stored is
+read again by plate alone, misread (one confusable character), without its state and in part (five
+characters); recall by kind of read (budget 0.999), and the stolen-list candidates the same reads of
+as many clean crossings bring. Risk flags: how many southbound crossings are flagged (from records
+of earlier days) and the share of the flagged that carried contraband against the share of all
+(truth/crossings.csv). Misses and false hits are
 classified with examples on stderr.
 
 Latency: ``puente.screen.check.check`` in process, single thread, over CHECKS checks drawn from the
@@ -48,7 +49,7 @@ from bench.common import figure, log, log_classes, peak_rss_mib
 BUDGET_RECALL = 0.999
 BUDGET_P99_MS = 2.0
 SEED = 20230314
-SCREEN_DB_VERSION = 15  # bump when what the cached screen database holds changes
+SCREEN_DB_VERSION = 18  # bump when what the cached screen database holds changes
 CHECKS = 20_000
 WARM_UP = 1_000  # checks run before timing: a lane's index is warm
 STOLEN_SHARE = 0.2  # of the world's timed checks drawn from stolen crossings (about 4% are stolen)
@@ -202,10 +203,21 @@ class _Truth:
         # subjects of a US case: HSI may see CBP's crossings, so what they drove may be its to know
         self.us_subjects = {r["person_id"] for r in links if r["nation"] == "US"}
         self.quarantined = self._quarantined(folder)
+        with (truth / "recovered_vehicles.csv").open(encoding="utf-8") as handle:
+            self.recovered = {r["vehicle_id"]: r["recovered_on"] for r in csv.DictReader(handle)}
 
     def stolen(self, crossing_id: str) -> bool:
         row = self.crossings.get(crossing_id)
-        return row is not None and (row["stolen_vehicle"] == "1" or row["vehicle_id"] in self.stolen_records)
+        return row is not None and (
+            row["stolen_vehicle"] == "1"
+            or (row["vehicle_id"] in self.stolen_records and row["vehicle_id"] not in self.recovered)
+        )
+
+    def recovered_before(self, crossing: dict[str, Any]) -> bool:
+        """Whether the crossing's vehicle was stolen but found and given back before it crossed."""
+        row = self.crossings.get(crossing["record_id"])
+        found = self.recovered.get(row["vehicle_id"]) if row else None
+        return bool(found and found < crossing["day"])
 
     @staticmethod
     def _quarantined(folder: Path) -> dict[str, str]:
@@ -261,7 +273,7 @@ def _score_vehicles(index: Any, principal: Any, southbound: list[dict[str, Any]]
     out: dict[str, Any] = {
         "stolen": 0, "found": 0, "stored": 0, "found_stored": 0, "right_record": 0, "clean": 0, "false": 0,
         "by_how": Counter(), "by_reason": Counter(), "by_how_reason": Counter(), "pointers": 0,
-        "false_by": Counter(), "missed_by": Counter(),
+        "false_by": Counter(), "missed_by": Counter(), "after_recovery": 0, "stale": 0,
     }  # fmt: skip
     missed_examples: dict[str, list[str]] = defaultdict(list)
     false_examples: dict[str, list[str]] = defaultdict(list)
@@ -294,6 +306,11 @@ def _score_vehicles(index: Any, principal: Any, southbound: list[dict[str, Any]]
                     missed_examples[reason].append(example)
             continue
         out["clean"] += 1
+        if truth.recovered_before(c):  # a stolen car found and given back: a hit now would be stale
+            out["after_recovery"] += 1
+            out["stale"] += answer.hit
+            if answer.hit:
+                log(f"stale hit: {_describe(c)} ~ {[(m.record_id, m.how, m.since) for m in answer.matches]}")
         if answer.hit:
             out["false"] += 1
             m = answer.matches[0]
@@ -447,6 +464,7 @@ def _score_subjects(
                            "missed_by": Counter(), "false_by": Counter(), "by_vehicle_alone": 0,
                            "releasable": 0, "releasable_found": 0}  # fmt: skip
     examples: dict[str, list[str]] = defaultdict(list)
+    false_examples: dict[str, list[str]] = defaultdict(list)
     for c in crossings:
         row = truth.crossings.get(c["record_id"])
         if row is None or c["direction"] != "southbound":
@@ -468,8 +486,12 @@ def _score_subjects(
                       and (e.since or "") < c["day"]})  # fmt: skip
         if not (by_driver or by_vehicle):
             out["false"] += bool(met)
-            for reason in met:
-                out["false_by"][reason] += 1
+            hows = sorted({f"{m.reason}/{m.how}" for m in answer.matches if m.reason in met})
+            for how in hows:
+                out["false_by"][how] += 1
+                if len(false_examples[how]) < EXAMPLES:
+                    told = [m.en for m in answer.matches if f"{m.reason}/{m.how}" == how][:1]
+                    false_examples[how].append(f"{_describe(c)} driver {driver} ~ {told}")
             continue
         kind = "driver and vehicle" if by_driver and by_vehicle else "driver" if by_driver else "vehicle"
         out["truth"] += 1
@@ -492,6 +514,8 @@ def _score_subjects(
     missed = sum(out["missed_by"].values())
     title = f"missed southbound crossings of a subject or a subject's vehicle ({missed:,})"
     log_classes(title, out["missed_by"], examples)
+    title = f"subject hits on southbound crossings of no subject nor subject's vehicle ({out['false']:,})"
+    log_classes(title, out["false_by"], false_examples)
     return out
 
 
@@ -842,6 +866,8 @@ def run(args: Any) -> list[dict[str, Any]]:
                missed_by_reason=dict(v["missed_by"])),
         figure(args, "screen.stolen_recall_stored", _ratio(v["found_stored"], v["stored"]), "ratio",
                BUDGET_RECALL, found=v["found_stored"], truth=v["stored"]),
+        figure(args, "screen.stale_hits", v["stale"], "crossings", 0, higher_is_better=False,
+               crossings_after_recovery=v["after_recovery"]),
         figure(args, "screen.false_hits", v["false"], "crossings", None,
                per_10k=_ratio(10_000 * v["false"], v["clean"]), clean_crossings=v["clean"],
                by_how_reason=dict(v["false_by"])),

@@ -299,6 +299,28 @@ def test_a_driver_named_by_another_given_name_is_a_candidate_by_both_surnames_an
     assert not screen(lists, CBP, PURPOSE, surname="LÓPEZ MONTOYA", given="MARÍA", birth="1984-10-27").hit
 
 
+def test_given_names_are_alike_word_by_word_and_by_what_a_short_form_stands_for(lists, tmp_path):
+    carpeta = "FED/NLE/MTY/0004401/2022;02/01/2022;EN TRAMITE;Portación de arma;Lic. A. Treviño"
+    imputados = ["1;José Gerardo;Moreno;Salas;;17/08/1980;H", "2;Chepina;Cruz;Martínez;;11/04/1998;M",
+                 "3;Fello;Montes de Oca;Gallegos;;02/09/1964;H",
+                 "4;Ana;García;Pérez;;04/01/1957;M"]  # fmt: skip
+    rows = [f"{carpeta};{imputado};MX;;" for imputado in imputados]
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes((CARPETA.splitlines()[0] + "\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    ingest_file(lists, path, load_profile("fgr-carpetas"))
+    refresh(lists)
+    rebuild(lists)
+
+    def how(surname: str, given: str, birth: str) -> list[str]:
+        return [m.how for m in screen(lists, CBP, PURPOSE, surname=surname, given=given, birth=birth).matches]
+
+    assert how("MORENO", "GERALD", "1980-08-17") == ["similar"]  # Gerald is like Gerardo, his second name
+    assert how("Cruz", "Joefina", "1998-04-11") == ["similar"]  # a typo of Josefina, whom Chepina stands for
+    assert how("MONTES DE OCA", "RAFAEL", "1964-09-02") == ["surnames"]  # the maternal surname left out
+    assert how("RAFAEL", "MONTES DE OCA", "1964-09-02") == ["surnames"]  # and the name's parts swapped
+    assert how("Pérez López", "Ana", "1957-01-04") == []  # her maternal surname is another family's first
+
+
 def test_a_watch_on_a_plate_is_a_lookout_at_the_lanes(lists):
     from puente.leads.workflow import inbox
     from puente.watch.watches import add
@@ -466,6 +488,24 @@ def test_a_vehicle_no_longer_stolen_leaves_the_list_at_once(lists, tmp_path):
     rebuild(lists)
     assert not screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX").hit
     assert screen(lists, CBP, PURPOSE, plate="7KQZ551", state="US-CA").hit  # the others stay
+
+
+def test_a_recovery_date_takes_a_vehicle_off_the_list_and_a_later_theft_puts_it_back(lists, tmp_path):
+    header = NCIC.splitlines()[0] + ",DOR"
+    found = "V123456789,1HGCM82633A004352,BSB1085,TX,HONDA,ACCORD,2003,GRY,03/02/2024,HPD-24-0117,03/20/2024"
+    ingest_file(
+        lists, write(tmp_path, f"{header}\n{found}\n", "found.csv"), load_profile("ncic-stolen-vehicles")
+    )
+    rebuild(lists)
+    assert not screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX").hit  # no stale hit
+    assert not screen(lists, CBP, PURPOSE, vin="1HGCM82633A004352").hit
+    again = found.replace("03/02/2024,HPD-24-0117", "05/01/2024,HPD-24-0388")  # stolen again since
+    ingest_file(
+        lists, write(tmp_path, f"{header}\n{again}\n", "again.csv"), load_profile("ncic-stolen-vehicles")
+    )
+    rebuild(lists)
+    answer = screen(lists, CBP, PURPOSE, plate="BSB1085", state="US-TX")
+    assert answer.hit and answer.matches[0].since == "2024-05-01"
 
 
 def test_a_theft_report_whose_date_cannot_be_read_still_screens(lists, tmp_path):

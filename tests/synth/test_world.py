@@ -82,6 +82,17 @@ def test_every_feed_loads_and_the_quarantine_holds_exactly_the_broken_rows(tiny,
     flaws = read(tiny, "flagged_rows")
     assert {r["file"] for r in flaws} <= {"ncic_stolen_vehicles.csv", "repuve_robados.csv"}
     assert set(flagged) <= {"invalid_date:reported_stolen_on"} and sum(flagged.values()) == len(flaws)
+    # a stolen vehicle found and given back is stored with its recovery date: it leaves the hot list
+    recovered = {r["vehicle_id"]: r["recovered_on"] for r in read(tiny, "recovered_vehicles")}
+    holders = ("US/FBI:", "MX/SSPC:")
+    reports = [r["record_id"] for r in read(tiny, "records")
+               if r["vehicle_id"] in recovered and r["record_id"].startswith(holders)]  # fmt: skip
+    assert recovered and len(reports) == len(recovered)
+    with db.engine.connect() as conn:
+        said = dict(contents(conn, reports))
+    assert {rid: said[rid].get("recovered_on") for rid in reports} == {
+        r["record_id"]: recovered[r["vehicle_id"]] for r in read(tiny, "records") if r["record_id"] in reports
+    }
 
 
 def test_a_flawed_row_is_written_as_stored_and_flagged_a_broken_one_as_quarantined(tmp_path, monkeypatch):
@@ -265,3 +276,16 @@ def test_case_subjects_lead_with_the_organization_leader():
             assert set(named[2:]) <= {"transporter", "receiver", "money_courier"}
             assert len({p.person_id for p in case.subjects}) == len(named)
     assert carpetas
+
+
+def test_no_two_vehicles_share_a_vin_across_blocks():
+    from puente.normalize.identifiers import normalize_vin
+    from puente.synth.world import build_block
+
+    owners: dict[str, set[str]] = {}
+    for index in (0, 1, 999, 1000, 1001):  # the block's thousands move into the plant code
+        block = build_block(SEED, index)
+        vehicles = [c.vehicle for c in block.crossings] + block.stolen_us + block.stolen_mx
+        for v in vehicles:
+            owners.setdefault(normalize_vin(v.vin), set()).add(v.vehicle_id)
+    assert len(owners) > 500 and all(len(ids) == 1 for ids in owners.values())

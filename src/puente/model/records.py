@@ -209,6 +209,7 @@ class Vehicle(Record):
     vin_model_year: int | None = None
     reported_stolen_on: Annotated[date | None, NOT_FUTURE] = None
     theft_report: ShortText | None = None
+    recovered_on: Annotated[date | None, NOT_FUTURE] = None  # a stolen vehicle found: no longer listed
 
 
 class Phone(Record):

@@ -152,7 +152,7 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
             ("name_form", "name", person_form_keys(surname, given, birth)),
             ("swapped", "person", {person_key(given, surname, birth)}),
             ("swapped", "name", person_form_keys(given, surname, birth)),
-            ("surnames", "surnames", {surnames_key(surname, birth)})]  # fmt: skip
+            ("surnames", "surnames", {surnames_key(surname, birth), surnames_key(given, birth)})]  # fmt: skip
     found = [(how, index.entry(n)) for how, kind, keys in ways for key in keys if key
              for n in index.find(kind, key)]  # fmt: skip
     if surname and given and birth:
@@ -164,15 +164,22 @@ def _person(index: Index, surname: str | None, given: str | None, birth: str | N
     return found
 
 
-def _alike(a: str, b: str) -> float:
+def _alike(a: str, b: str, *, given: bool = False) -> float:
     """How alike two name parts are: 1 when they share a given name or its form (José Luis and Pepe,
     Alejandra and Ale), else Jaro-Winkler on the folded text without particles (de la Cruz and
-    Cruz), whole or first word, whichever is closer: one side may carry a second name the other lacks."""
+    Cruz), whole or first word, whichever is closer: one side may carry a second name the other
+    lacks. Given names (``given``) are compared word by word and with the full names their short
+    forms stand for: Gerald for José Gerardo, a typo of Josefina for Chepina. Surnames keep their
+    order: the first is the father's, and another surname's second word is another family."""
     a, b = strip_particles(a), strip_particles(b)
     if not a or not b:
         return 0.0
-    if given_roots(a) & given_roots(b):
+    roots_a, roots_b = given_roots(a), given_roots(b)
+    if roots_a & roots_b:
         return 1.0
+    if given:
+        mine, theirs = {a, *a.split(), *roots_a}, {b, *b.split(), *roots_b}
+        return max(JaroWinkler.similarity(x, y) for x in mine for y in theirs)
     return max(JaroWinkler.similarity(a, b), JaroWinkler.similarity(a.split()[0], b.split()[0]))
 
 
@@ -180,7 +187,7 @@ def _likeness(mine: tuple[str, str], theirs: tuple[str, str]) -> float:
     """How alike two names are: the less alike of surname and given name, in whichever order the
     driver's document (or the wanted person's record) gave them."""
     (surname, given), (their_surname, their_given) = mine, theirs
-    straight = min(_alike(surname, their_surname), _alike(given, their_given))
+    straight = min(_alike(surname, their_surname), _alike(given, their_given, given=True))
     crossed = min(_alike(surname, their_given), _alike(given, their_surname))
     return max(straight, crossed)
 

@@ -1,12 +1,12 @@
 """The hot lists, derived from the records and kept level with the loads (a watermark of the newest
 load run read, as the tracing catalogue keeps).
 
-Stolen vehicles come from any agency's vehicle records that carry a theft date (NCIC, REPUVE), or one
-that could not be read; a new version of a vehicle record replaces its rows, so a recovery (a
-version without a theft date) removes it at once. Wanted persons are the subjects of cases; with
-them, the vehicles they were seen in, the guns they bought, guns sold in multiple sales, agencies'
-watches on identifiers, and the risk flags (``flags``). Each row carries the markings of the
-records it comes from.
+Stolen vehicles come from any agency's vehicle records that carry a theft date (NCIC, REPUVE), or
+one that could not be read; a new version of a vehicle record replaces its rows, so a recovery (a
+recovery date, or a version without a theft date) removes it at once. Wanted persons are the
+subjects of cases; with them, the vehicles they were seen in, the guns they bought, guns sold in
+multiple sales, agencies' watches on identifiers, and the risk flags (``flags``). Each row carries
+the markings of the records it comes from.
 """
 
 from __future__ import annotations
@@ -51,10 +51,15 @@ STOLEN_ON = "reported_stolen_on"
 
 
 def reported_stolen(c: dict[str, Any]) -> bool:
-    """Whether a vehicle record is a theft report: it has a theft date, or one its holder wrote but
-    that could not be read (flagged at the load). An unreadable date must not let a stolen car
-    cross unchecked; a recovery, a version without a theft date, takes it off the list."""
-    return bool(c.get(STOLEN_ON)) or any(f.endswith(f":{STOLEN_ON}") for f in c.get("flags") or ())
+    """Whether a vehicle record is a standing theft report: it has a theft date, or one its holder
+    wrote but that could not be read (flagged at the load: an unreadable date must not let a stolen
+    car cross unchecked), and no recovery on or after it. A recovery date, or a version without a
+    theft date, takes the vehicle off the list at once; a theft after a recovery puts it back."""
+    stolen = c.get(STOLEN_ON)
+    if not stolen and not any(f.endswith(f":{STOLEN_ON}") for f in c.get("flags") or ()):
+        return False
+    recovered = c.get("recovered_on")
+    return not recovered or bool(stolen and stolen > recovered)
 
 
 def _vehicle_rows(record_id: str, head: Marks, c: dict[str, Any]) -> list[tuple]:
@@ -173,7 +178,7 @@ def _days(conn: Connection, record_ids: list[str]) -> dict[str, str]:
 Subjects = tuple[dict[str, list[Any]], dict[str, list[str]], dict[str, set[str]], dict[str, str]]
 # The version of the derivations below: raise it when what they write changes, and the next refresh
 # reads every record again rather than those loaded since.
-DERIVATIONS = 6
+DERIVATIONS = 7
 
 
 def _subject_records(conn: Connection) -> Subjects:

@@ -42,11 +42,13 @@ def person_form_keys(surname: str | None, given: str | None, birth: str | None) 
 
 
 def surnames_key(surnames: str | None, birth: str | None) -> str | None:
-    """Both surnames and the birth date ("LOPEZ MONTOYA|1984-10-26"), for a person two records name
+    """Two surnames and the birth date ("LOPEZ MONTOYA|1984-10-26"), for a person two records name
     by different given names (Liz for María Elizabeth, Danny for José Daniel): two surnames and a
-    birth date together are rare enough to be a candidate. None for a single surname."""
-    words = strip_particles(surnames or "").split()
-    return f"{' '.join(words)}|{birth}" if len(words) >= 2 and birth else None
+    birth date together are rare enough to be a candidate. The first two words without particles,
+    so that a compound surname one record gives alone (Montes de Oca) meets the record that adds
+    the maternal one (Montes de Oca Gallegos). None for a single surname."""
+    words = strip_particles(surnames or "").split()[:2]
+    return f"{' '.join(words)}|{birth}" if len(words) == 2 and birth else None
 
 
 def value_of(node: Any) -> str | None:

@@ -46,6 +46,7 @@ class TruthWriter:
         "records": ("record_id", "record_type", "entity_id", "firearm_id", "vehicle_id"),
         "broken_rows": ("file", "row_number", "code"),
         "flagged_rows": ("file", "row_number", "code"),
+        "recovered_vehicles": ("vehicle_id", "stolen_on", "recovered_on"),
         "duplicate_rows": ("file", "row_number", "duplicate_of"),
         "persons": (
             "person_id",
@@ -426,7 +427,7 @@ FEEDS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
         "ncic_stolen_vehicles.csv",
         "ncic-stolen-vehicles",
         {},
-        ["NIC", "VIN", "LIC", "LIS", "VMA", "VMO", "VYR", "VCO", "DOT", "OCA"],
+        ["NIC", "VIN", "LIC", "LIS", "VMA", "VMO", "VYR", "VCO", "DOT", "OCA", "DOR"],
     ),
     "repuve": (
         "repuve_robados.csv",
@@ -443,6 +444,7 @@ FEEDS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
             "COLOR",
             "FECHA_ROBO",
             "AVERIGUACION",
+            "FECHA_RECUPERACION",
         ],
     ),
     "cases": (
@@ -875,6 +877,10 @@ class BlockWriter:
 
     def _stolen(self) -> None:
         rng = self.rng
+        recovered = self.w.truth.writers["recovered_vehicles"]
+        for v in self.block.stolen_us + self.block.stolen_mx:
+            if v.recovered_on:
+                recovered.writerow((v.vehicle_id, v.stolen_on, v.recovered_on))
         for v in self.block.stolen_us:
             nic = f"V{v.vehicle_id[1:]}"
             values = {
@@ -888,6 +894,7 @@ class BlockWriter:
                 "VCO": v.color[:3],
                 "DOT": v.stolen_on.strftime("%m/%d/%Y") if v.stolen_on else "",
                 "OCA": v.theft_report,
+                "DOR": v.recovered_on.strftime("%m/%d/%Y") if v.recovered_on else "",  # date of recovery
             }
             self.w.emit(
                 "ncic",
@@ -911,6 +918,7 @@ class BlockWriter:
                 "COLOR": _COLOR_ES[v.color],
                 "FECHA_ROBO": v.stolen_on.strftime("%d/%m/%Y") if v.stolen_on else "",
                 "AVERIGUACION": v.theft_report,
+                "FECHA_RECUPERACION": v.recovered_on.strftime("%d/%m/%Y") if v.recovered_on else "",
             }
             self.w.emit(
                 "repuve",

@@ -95,6 +95,7 @@ STOLEN_MODELS = (
     ("HONDA", "CIVIC", "2HGFC2F5"),
 )
 CASE_NAMES_VEHICLE_SHARE = 0.7  # of a subject's load vehicles, those his case file names
+STOLEN_RECOVERED_SHARE = 0.3  # of stolen vehicles not driven south, found and given back
 STOLEN_DRIVEN_SOUTH_SHARE = 0.15  # of US stolen vehicles in a block (~, plate-reader counts)
 
 # --- cash -----------------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ class Vehicle:
     plate_state: str
     stolen_on: dt.date | None = None
     theft_report: str | None = None
+    recovered_on: dt.date | None = None  # found and given back: the report stays, with this date
 
 
 @dataclass
@@ -255,15 +256,16 @@ _VIN_VALUES = {
 }
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+VEHICLES_PER_BLOCK = 1_000  # the most one block makes: a VIN's production number is block and count
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # 2010 = A ... (30-year cycle)
 
 
-def make_vin(rng: random.Random, wmi_vds: str, year: int) -> str:
-    """A North-American VIN with a correct check digit (49 CFR 565)."""
+def make_vin(wmi_vds: str, year: int, sequence: int) -> str:
+    """A North-American VIN with a correct check digit (49 CFR 565). ``sequence`` numbers the vehicle
+    in the world: its plant code and six-digit production number, so no two vehicles share a VIN
+    (random ones did, and a lane then met a stolen car in a car that was not)."""
     year_code = _YEAR_CODES[(year - 2010) % 30]
-    tail = "".join(rng.choice(_VIN_CHARS) for _ in range(1)) + "".join(
-        str(rng.randrange(10)) for _ in range(6)
-    )
+    tail = _VIN_CHARS[(sequence // 1_000_000) % len(_VIN_CHARS)] + f"{sequence % 1_000_000:06d}"
     body = wmi_vds + "0" + year_code + tail
     total = sum(_VIN_VALUES[c] * w for c, w in zip(body, _VIN_WEIGHTS, strict=True)) % 11
     return body[:8] + ("X" if total == 10 else str(total)) + body[9:]
@@ -304,6 +306,7 @@ class BlockBuilder:
         self.people = PersonFactory(self.rng)
         self.block = Block(index)
         self._n = 0
+        self._vehicles = 0  # vehicles made in this block: their VINs' production numbers
 
     def _id(self, prefix: str) -> str:
         self._n += 1
@@ -556,9 +559,12 @@ class BlockBuilder:
         rng = self.rng
         make, model, wmi = rng.choice(params.STOLEN_MODELS)
         year = rng.randrange(2010, 2024)
+        if self._vehicles >= VEHICLES_PER_BLOCK:
+            raise RuntimeError(f"block {self.index} made more than {VEHICLES_PER_BLOCK} vehicles")
+        self._vehicles += 1
         return Vehicle(
             self._id("V"),
-            make_vin(rng, wmi, year),
+            make_vin(wmi, year, self.index * VEHICLES_PER_BLOCK + self._vehicles),
             make,
             model,
             year,
@@ -590,6 +596,23 @@ class BlockBuilder:
                 )
                 when = max(when, EPOCH_CROSSINGS[0])
                 self._crossing(driver, "southbound", when, vehicle=vehicle, stolen=True)
+            elif rng.random() < params.STOLEN_RECOVERED_SHARE:
+                self._recovered(vehicle)
+        for vehicle in block.stolen_mx:
+            if rng.random() < params.STOLEN_RECOVERED_SHARE:
+                vehicle.recovered_on = vehicle.stolen_on + dt.timedelta(days=rng.randrange(3, 90))
+
+    def _recovered(self, vehicle: Vehicle) -> None:
+        """A stolen car found and given back to its owner, who later drives it south: no stale hit."""
+        rng = self.rng
+        vehicle.recovered_on = vehicle.stolen_on + dt.timedelta(days=rng.randrange(3, 90))
+        when = dt.datetime.combine(
+            vehicle.recovered_on + dt.timedelta(days=rng.randrange(1, 60)),
+            dt.time(rng.randrange(24), rng.randrange(60)),
+        )
+        if EPOCH_CROSSINGS[0] <= when <= EPOCH_CROSSINGS[1]:
+            owner = self._person(self.people.us_person(self._id("P"), state=vehicle.plate_state))
+            self._crossing(owner, "southbound", when, vehicle=vehicle)
 
     def _crossing(
         self,
