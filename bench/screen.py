@@ -8,20 +8,21 @@ SCREEN_DB_VERSION; ``--regenerate`` rebuilds it) and its hot lists rebuilt there
 Recall: every stored southbound crossing is checked, as a CBP officer would, with the plate, state
 and VIN it stored (what the plate reader reported). Truth: the crossing's vehicle is stolen
 (truth/crossings.csv). Figures: the stolen recall (budget 0.999; also over the crossings whose theft
-report was stored, as some are broken on purpose), the stale hits on stolen vehicles found and given
-back before they crossed (budget 0), the hits on crossings whose vehicle is not stolen, the matches
-by how they matched and why. Subjects: the southbound crossings of a case's subject or of a vehicle
-a subject drove on an earlier day, checked with plate, state, VIN and driver (budget 0.999; an entry
-counts only from a record of an earlier day, never the crossing checked); apart, those of a
-subject's vehicle (the transporters' load vehicles, driven again until seized; budget 0.999), and of
-those the ones whose tie to the subject the markings let the case's agency know (its case file names
-the vehicle, or it may see the crossings that saw him drive it); and the recall of the driver check
-alone (name and birth date). Plate reader: each stolen crossing whose theft report was stored is
-read again by plate alone, misread (one confusable character), without its state and in part (five
-characters); recall by kind of read (budget 0.999), and the stolen-list candidates the same reads of
-as many clean crossings bring. Risk flags: how many southbound crossings are flagged (from records
-of earlier days) and the share of the flagged that carried contraband against the share of all
-(truth/crossings.csv). Misses and false hits are
+report was stored, as some are broken on purpose, and over every crossing: one CBP's feed broke on
+purpose was never stored, but its raw plate and VIN are what the lane read), the stale hits on
+stolen vehicles found and given back before they crossed (budget 0), the hits on crossings whose
+vehicle is not stolen, the matches by how they matched and why. Subjects: the southbound crossings
+of a case's subject or of a vehicle a subject drove on an earlier day, checked with plate, state,
+VIN and driver (budget 0.999; an entry counts only from a record of an earlier day, never the
+crossing checked); apart, those of a subject's vehicle (the transporters' load vehicles, driven
+again until seized; budget 0.999), and of those the ones whose tie to the subject the markings let
+the case's agency know (its case file names the vehicle, or it may see the crossings that saw him
+drive it); and the recall of the driver check alone (name and birth date). Plate reader: each stolen
+crossing whose theft report was stored is read again by plate alone, misread (one confusable
+character), without its state and in part (five characters); recall by kind of read (budget 0.999),
+and the stolen-list candidates the same reads of as many clean crossings bring. Risk flags: how many
+southbound crossings are flagged (from records of earlier days) and the share of the flagged that
+carried contraband against the share of all (truth/crossings.csv). Misses and false hits are
 classified with examples on stderr.
 
 Latency: ``puente.screen.check.check`` in process, single thread, over CHECKS checks drawn from the
@@ -264,6 +265,30 @@ def _stolen_miss(c: dict[str, Any], truth: _Truth, hot_by_record: dict[str, list
         )
     keys = ", ".join(f"{row.kind} {row.key} ({row.state})" for row in rows)
     return "on the hot list under a plate and VIN the crossing did not read", f"{_describe(c)} ~ {keys}"
+
+
+def _score_unstored(
+    index: Any, principal: Any, folder: Path, truth: _Truth, stored: set[str]
+) -> tuple[int, int]:
+    """Stolen vehicles whose southbound crossing CBP's feed broke on purpose (an unknown port, no
+    time): the crossing was never stored, but the lane read the car all the same. Each is checked by
+    the plate and VIN of its raw row. (crossings, hit)"""
+    from puente.screen.check import check
+
+    crossings = found = 0
+    with (folder / "cbp_crossings.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            record_id = f"US/CBP:crossing:{row.get('crossing_id')}"
+            if record_id in stored or not truth.stolen(record_id):
+                continue
+            if truth.crossings[record_id]["direction"] != "southbound":
+                continue
+            vehicle = row.get("vehicle") or {}
+            answer = check(index, principal, plate=vehicle.get("plate"), vin=vehicle.get("vin"))
+            crossings += 1
+            found += any(m.reason in STOLEN_REASONS for m in answer.matches)
+    return crossings, found
 
 
 def _score_vehicles(index: Any, principal: Any, southbound: list[dict[str, Any]], truth: _Truth,
@@ -854,6 +879,7 @@ def run(args: Any) -> list[dict[str, Any]]:
     mark = time.perf_counter()
     v = _score_vehicles(index, principal, southbound, truth, hot_by_record)
     score_seconds = time.perf_counter() - mark
+    unread, unread_found = _score_unstored(index, principal, folder, truth, stored)
     common: dict[str, Any] = {"seed": getattr(args, "seed", SEED), "generator_version": GENERATOR_VERSION,
                               "revision": _revision()}  # fmt: skip
     figures = [
@@ -866,6 +892,10 @@ def run(args: Any) -> list[dict[str, Any]]:
                missed_by_reason=dict(v["missed_by"])),
         figure(args, "screen.stolen_recall_stored", _ratio(v["found_stored"], v["stored"]), "ratio",
                BUDGET_RECALL, found=v["found_stored"], truth=v["stored"]),
+        figure(args, "screen.stolen_recall_every_crossing",
+               _ratio(v["found"] + unread_found, v["stolen"] + unread), "ratio", BUDGET_RECALL,
+               found=v["found"] + unread_found, truth=v["stolen"] + unread, crossings_not_stored=unread,
+               found_not_stored=unread_found),
         figure(args, "screen.stale_hits", v["stale"], "crossings", 0, higher_is_better=False,
                crossings_after_recovery=v["after_recovery"]),
         figure(args, "screen.false_hits", v["false"], "crossings", None,
