@@ -229,6 +229,15 @@ CARPETA = (  # FGR's carpeta on the same man; FGR may not see CBP's crossings
 )
 
 
+def load_carpetas(db, tmp_path, text: str) -> None:
+    """FGR's carpetas (Latin-1) loaded, and the search index and the hot lists brought level."""
+    path = tmp_path / "carpetas.csv"
+    path.write_bytes(text.encode("latin-1"))
+    ingest_file(db, path, load_profile("fgr-carpetas"))
+    refresh(db)
+    rebuild(db)
+
+
 def test_a_vehicle_seen_only_in_a_record_the_case_agency_may_not_see_tells_it_nothing(lists, tmp_path):
     from puente.leads.workflow import inbox
     from puente.resolve.batch import resolve_persons
@@ -259,11 +268,7 @@ def test_a_vehicle_a_case_file_names_is_its_subjects_vehicle_from_the_day_the_ca
     named = CARPETA.replace("CURP;TELEFONO\n", "CURP;TELEFONO;PLACA_VEHICULO;ENTIDAD_PLACA;NIV\n").replace(
         "HEGJ880304HCHRML07;\n", "HEGJ880304HCHRML07;;WKN-44-10;TAM;3VWFE21C04M000001\n"
     )
-    path = tmp_path / "carpetas.csv"
-    path.write_bytes(named.encode("latin-1"))
-    ingest_file(lists, path, load_profile("fgr-carpetas"))
-    refresh(lists)
-    rebuild(lists)
+    load_carpetas(lists, tmp_path, named)
     found = screen(lists, CBP, PURPOSE, plate="WKN4410", state="MX-TAM", port="LAREDO").matches
     assert [(m.reason, m.holder, m.record_id, m.label) for m in found] == [
         ("subject_vehicle", "MX/FGR", None, None)
@@ -282,11 +287,7 @@ def test_a_driver_named_by_another_given_name_is_a_candidate_by_both_surnames_an
     López Montoya: no form of one given name is the other, but both surnames and the birth date are."""
     liz = CARPETA.replace("José Luis;Hernández;Gómez;;04/03/1988;H;MX;HEGJ880304HCHRML07;",
                           "Liz;López;Montoya;;26/10/1984;M;MX;;")  # fmt: skip
-    path = tmp_path / "carpetas.csv"
-    path.write_bytes(liz.encode("latin-1"))
-    ingest_file(lists, path, load_profile("fgr-carpetas"))
-    refresh(lists)
-    rebuild(lists)
+    load_carpetas(lists, tmp_path, liz)
     found = screen(lists, CBP, PURPOSE, surname="LÓPEZ MONTOYA", given="MARÍA", birth="1984-10-26").matches
     assert [(m.reason, m.how, m.holder, m.record_id) for m in found] == [
         ("case_subject", "surnames", "MX/FGR", None)
@@ -305,11 +306,7 @@ def test_given_names_are_alike_word_by_word_and_by_what_a_short_form_stands_for(
                  "3;Fello;Montes de Oca;Gallegos;;02/09/1964;H",
                  "4;Ana;García;Pérez;;04/01/1957;M"]  # fmt: skip
     rows = [f"{carpeta};{imputado};MX;;" for imputado in imputados]
-    path = tmp_path / "carpetas.csv"
-    path.write_bytes((CARPETA.splitlines()[0] + "\n" + "\n".join(rows) + "\n").encode("latin-1"))
-    ingest_file(lists, path, load_profile("fgr-carpetas"))
-    refresh(lists)
-    rebuild(lists)
+    load_carpetas(lists, tmp_path, CARPETA.splitlines()[0] + "\n" + "\n".join(rows) + "\n")
 
     def how(surname: str, given: str, birth: str) -> list[str]:
         return [m.how for m in screen(lists, CBP, PURPOSE, surname=surname, given=given, birth=birth).matches]
