@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from puente.api.deps import Db, IsoDay, Purpose, Viewer
 from puente.api.problems import problem, title
 from puente.api.schemas import problems
-from puente.network.analysis import communities, timeline
+from puente.network.analysis import communities, community, timeline
 from puente.network.export import export_file
 from puente.network.graph import ENTITY_KINDS, viewer_graph
 from puente.network.views import around, community_view, find, path_views
@@ -85,10 +85,10 @@ def community_timeline(
     request: Request, db: Db, viewer: Viewer, purpose: Purpose, number: Annotated[int, Path(ge=1, le=10**6)]
 ) -> Any:
     graph = viewer_graph(db, viewer, purpose)
-    found = [c for c in communities(graph, min_persons=1) if c.id == number]
-    if not found:
+    found = community(graph, number)
+    if found is None:
         return problem(request, 404, title(404), ("no such community", "no existe esa comunidad"))
-    events = timeline(graph, found[0].members)
+    events = timeline(graph, found.members)
     return [{"day": d, "record": r, "type": t, "title": named} for d, r, t, named in events]
 
 

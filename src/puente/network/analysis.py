@@ -109,6 +109,11 @@ def communities(graph: Graph, *, min_persons: int = 2, top: int = 5) -> list[Com
     return [replace(c, players=c.players[:top]) for c in _ranked(graph) if c.persons >= min_persons]
 
 
+def community(graph: Graph, number: int) -> Community | None:
+    """Community ``number`` as the list numbers it (among every community with a person), or None."""
+    return next((c for c in _ranked(graph) if c.id == number), None)
+
+
 def _ranked(graph: Graph) -> list[Community]:
     """Every community with a person, numbered most persons first, with all its players; made once
     per graph (the list, a timeline and the key players all ask for it)."""

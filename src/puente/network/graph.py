@@ -110,11 +110,11 @@ def build(db: Database, principal: Principal, purpose: str) -> Graph:
                 entity_of[m.record_id] = m.entity_id
     seen = access.visible(principal)
     with db.engine.begin() as conn:
-        tops = {field_.split("[")[0].split(".")[0] for _, field_ in fields}
+        tops = {_top(field_) for _, field_ in fields}
         hidden = _withheld(conn, seen, principal, tops)
         if hidden:  # a phone or address in a field withheld from the viewer links nothing for them
             for (record_id, field_), entity in list(fields.items()):
-                if field_.split("[")[0].split(".")[0] in hidden.get(record_id, ()):
+                if _top(field_) in hidden.get(record_id, ()):
                     carried[record_id].discard(entity)
                     if where.get(entity) == (record_id, field_):
                         del where[entity]
@@ -126,6 +126,12 @@ def build(db: Database, principal: Principal, purpose: str) -> Graph:
             detail={"records": len(docs), "entities": len(kind_of)},
         )  # fmt: skip
     return assemble(docs, entity_of, kind_of, carried, names, labels)
+
+
+def _top(path: str) -> str:
+    """The top-level field of a mention's path ("phones[1]" -> "phones", "address.city" -> "address"):
+    markings withhold whole top-level fields."""
+    return path.split("[")[0].split(".")[0]
 
 
 def _withheld(

@@ -215,9 +215,9 @@ def _write_subject_vehicles(conn: Connection, known: Subjects) -> int:
         seen = (c.get("crossed_at") or c.get("seized_on") or "")[:10] or None
         for subject in subject_of[seen_in[record_id]]:
             case = subjects[subject][0]
-            day = seen or opened.get(case.record_id)  # a vehicle the case file names counts from its opening
             if case.owner not in heads[record_id].audience:  # a record the case's agency may not see
                 continue  # tells it nothing: the lane would otherwise pass on what it was not given
+            day = seen or opened.get(case.record_id)  # a vehicle the case file names counts from its opening
             label = _case_label(labels, subject, case.record_id)
             # a pointer names the case's agency alone, never the record that saw the vehicle
             held = (record_id, case.owner, heads[record_id].seen_by(case.audience), case.disclosure,

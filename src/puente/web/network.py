@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from puente.network.analysis import communities, timeline
+from puente.network.analysis import community as community_numbered
 from puente.network.export import export_file
 from puente.network.graph import ENTITY_KINDS, viewer_graph
 from puente.network.views import KIND_LABELS, around, community_view, find, path_views
@@ -36,8 +37,7 @@ def chart_page(
         return asked
     graph = viewer_graph(seen.db, seen.principal, seen.purpose)
     found = [] if entity else communities(graph)
-    every = communities(graph, min_persons=1) if community else []
-    chosen = next((c for c in every if c.id == community), None)
+    chosen = community_numbered(graph, community) if community else None
     events = timeline(graph, chosen.members) if chosen else []
     start = entity if entity in graph.nodes else ""
     return render(request, seen, "network.html", start=start, asked=entity,
